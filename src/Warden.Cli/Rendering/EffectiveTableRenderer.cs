@@ -1,0 +1,67 @@
+using Spectre.Console;
+using Warden.Core.Codex;
+
+namespace Warden.Cli.Rendering;
+
+/// <summary>The terminal view of `warden effective`: verdict, settings with where they came from, warnings, layers.</summary>
+public static class EffectiveTableRenderer
+{
+    public static void Render(EffectiveConfig config, TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = output == Console.Out && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = output == Console.Out && !Console.IsOutputRedirected ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        console.Profile.Width = output == Console.Out && !Console.IsOutputRedirected ? console.Profile.Width : 160;
+
+        if (!config.Loaded)
+        {
+            console.MarkupLine("[red bold]Codex 0.171.0 would refuse to start.[/]");
+            console.MarkupLine(Markup.Escape(config.Error!.ToString()));
+            RenderLayers(console, config);
+            return;
+        }
+
+        console.MarkupLine("[green bold]Codex 0.171.0 would start with this configuration.[/]");
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("setting").AddColumn("value").AddColumn("decided by");
+        Row(table, config, "approval_policy", config.ApprovalPolicy);
+        Row(table, config, "sandbox_mode", config.SandboxMode + (config.PermissionProfile is { } p ? $" (profile {p})" : ""));
+        Row(table, config, "network_access", config.NetworkAccess == true ? "on" : "off", "sandbox_workspace_write.network_access");
+        Row(table, config, "web_search", config.WebSearch);
+        Row(table, config, "deny_read", config.DenyRead.Count == 0 ? "(none)" : string.Join(", ", config.DenyRead), "requirements");
+        table.AddRow("trusted_project", config.TrustLevel ?? "no decision", Markup.Escape(config.ProjectRoot ?? ""));
+        foreach (var server in config.McpServers)
+        {
+            table.AddRow(Markup.Escape($"mcp_servers.{server.Name}"),
+                Markup.Escape($"{server.Transport}, {(server.Enabled ? "enabled" : "disabled: " + server.DisabledReason)}"),
+                Markup.Escape(server.Location.ToString()));
+        }
+        console.Write(table);
+
+        foreach (var w in config.Warnings)
+            console.MarkupLine($"[yellow]warning[/] [bold]{Markup.Escape(w.Key)}[/]: {Markup.Escape(w.Message)}");
+        RenderLayers(console, config);
+    }
+
+    private static void Row(Table table, EffectiveConfig config, string key, string? value, string? provenanceKey = null)
+    {
+        var fallback = config.Warnings.FirstOrDefault(w => w.Key == key || (key == "sandbox_mode" && w.Key == "permission_profile") || (key == "web_search" && w.Key == "web_search_mode"));
+        var source = fallback is not null ? "requirements (fell back)"
+            : config.Provenance.TryGetValue(provenanceKey ?? key, out var loc) ? loc.ToString() : "default";
+        table.AddRow(Markup.Escape(key), Markup.Escape(value ?? "-"), Markup.Escape(source));
+    }
+
+    private static void RenderLayers(IAnsiConsole console, EffectiveConfig config)
+    {
+        var layers = new Table().Border(TableBorder.Simple).AddColumn("layer").AddColumn("file").AddColumn("status");
+        foreach (var layer in config.Layers.Where(l => l.Exists))
+            layers.AddRow(ConfigLayer.KindName(layer.Kind), Markup.Escape(layer.Path), Markup.Escape(layer.Applied ? "applied" : "ignored: " + layer.DisabledReason));
+        foreach (var req in config.RequirementLayers.Where(r => r.Exists))
+            layers.AddRow("requirements", Markup.Escape(req.Path), "enforced");
+        if (layers.Rows.Count == 0)
+            layers.AddRow("(none)", "no config or requirements files found", "Codex runs on built-in defaults");
+        console.Write(layers);
+    }
+}

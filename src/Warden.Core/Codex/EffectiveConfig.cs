@@ -1,0 +1,32 @@
+using Warden.Core.Toml;
+
+namespace Warden.Core.Codex;
+
+/// <summary>What Codex 0.171.0 would start with on one machine, and why. The JSON contract is docs/effective-json.md.</summary>
+public sealed record EffectiveConfig
+{
+    public const int SchemaVersion = 1;
+
+    public required bool Loaded { get; init; }
+    public ConfigError? Error { get; init; }
+    public IReadOnlyList<ConfigWarning> Warnings { get; init; } = [];
+    public string? ApprovalPolicy { get; init; }
+    public string? SandboxMode { get; init; }
+    public string? PermissionProfile { get; init; }
+    public bool? NetworkAccess { get; init; }
+    public string? WebSearch { get; init; }
+    public IReadOnlyList<string> DenyRead { get; init; } = [];
+    public IReadOnlyList<McpServerState> McpServers { get; init; } = [];
+    public IReadOnlyDictionary<string, bool> Features { get; init; } = new SortedDictionary<string, bool>(StringComparer.Ordinal);
+    public bool TrustedProject { get; init; }
+    public string? TrustLevel { get; init; }
+    public string? ProjectRoot { get; init; }
+    public IReadOnlyList<ConfigLayer> Layers { get; init; } = [];
+    public IReadOnlyList<RequirementsLayer> RequirementLayers { get; init; } = [];
+    public IReadOnlyDictionary<string, SourceLocation> Provenance { get; init; } = new SortedDictionary<string, SourceLocation>(StringComparer.Ordinal);
+
+    /// <summary>Keys whose configured value fell back to what requirements allow, in Codex's words.</summary>
+    public IEnumerable<string> FallbackKeys => Warnings.Where(w => w.Message.StartsWith("Configured value for", StringComparison.Ordinal)).Select(w => w.Key);
+
+    public int DenyReadGlobCount => DenyRead.Count(d => d.IndexOfAny(['*', '?', '[']) >= 0);
+}
