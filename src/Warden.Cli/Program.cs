@@ -1,12 +1,8 @@
-using System.CommandLine;
 using Warden.Cli;
-using Warden.Cli.Commands;
 
-var root = new RootCommand("Warden: policy-as-code governance for OpenAI Codex.");
-root.Subcommands.Add(EffectiveCommand.Create(Console.Out, Console.Error));
 try
 {
-    return await root.Parse(args).InvokeAsync();
+    return WardenApp.Run(args, Console.Out, Console.Error);
 }
 catch (Exception ex)
 {

@@ -23,12 +23,16 @@ public static class EffectiveCommand
         var approval = new Option<string>("--ask-for-approval", "-a") { Description = "Codex --ask-for-approval flag." };
         approval.AcceptOnlyFromAmong("on-request", "never");
         var yolo = new Option<bool>("--dangerously-bypass-approvals-and-sandbox", "--yolo") { Description = "Codex's bypass flag." };
+        var enable = new Option<string[]>("--enable") { Description = "Codex --enable FEATURE (repeatable): same as -c features.FEATURE=true." };
+        var disable = new Option<string[]>("--disable") { Description = "Codex --disable FEATURE (repeatable): same as -c features.FEATURE=false." };
+        var search = new Option<bool>("--search") { Description = "Codex --search: asks for live web search." };
+        var strict = new Option<bool>("--strict-config") { Description = "Accepted for parity with Codex; unknown keys are always reported as warnings." };
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
 
         var command = new Command("effective", "Print the configuration Codex 0.171.0 would start with, with the file and line that decided each value.")
         {
-            codexHome, systemDir, cwd, mdmConfig, mdmRequirements, overrides, profile, sandbox, approval, yolo, format,
+            codexHome, systemDir, cwd, mdmConfig, mdmRequirements, overrides, profile, sandbox, approval, yolo, enable, disable, search, strict, format,
         };
         command.SetAction(parse =>
         {
@@ -39,7 +43,13 @@ public static class EffectiveCommand
                 Cwd = parse.GetValue(cwd),
                 MdmConfig = parse.GetValue(mdmConfig),
                 MdmRequirements = parse.GetValue(mdmRequirements),
-                Overrides = parse.GetValue(overrides) ?? [],
+                Overrides =
+                [
+                    .. parse.GetValue(overrides) ?? [],
+                    .. (parse.GetValue(enable) ?? []).Select(f => $"features.{f}=true"),
+                    .. (parse.GetValue(disable) ?? []).Select(f => $"features.{f}=false"),
+                    .. parse.GetValue(search) ? ["web_search=\"live\""] : Array.Empty<string>(),
+                ],
                 Profile = parse.GetValue(profile),
                 Sandbox = parse.GetValue(sandbox),
                 AskForApproval = parse.GetValue(approval),

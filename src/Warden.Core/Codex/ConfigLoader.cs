@@ -35,6 +35,15 @@ public static class ConfigLoader
         layers.Add(ReadRequired(LayerKind.User, env.UserConfigPath, files));
         if (env.Profile is { } profile)
         {
+            var user = layers[^1].Table;
+            var legacy = user?["profile"] is TomlScalarNode { AsString: { } p } && p == profile ? user["profile"]
+                : user?.Get("profiles", profile);
+            if (legacy is not null)
+            {
+                throw new ConfigException(new ConfigError(legacy.KeyLocation, "profile",
+                    $"--profile `{profile}` cannot be used while {env.UserConfigPath} contains legacy `profile = \"{profile}\"` or `[profiles.{profile}]` config; " +
+                    $"Codex 0.171.0 refuses to start. Move those settings into {Path.Combine(env.CodexHome, profile + ".config.toml")} and remove the legacy profile selector/table."));
+            }
             var path = Path.Combine(env.CodexHome, profile + ".config.toml");
             layers.Add(ReadRequired(LayerKind.Profile, path, files));
         }

@@ -10,6 +10,7 @@ namespace Warden.Core.Codex;
 internal static class ConfigValidator
 {
     private static readonly string[] ReservedProviders = ["openai", "ollama", "lmstudio"];
+    private static readonly string[] BuiltInProviders = ["openai", "ollama", "lmstudio", "amazon-bedrock"];
 
     public static void Validate(TomlTableNode merged)
     {
@@ -58,6 +59,12 @@ internal static class ConfigValidator
                     throw Error(wireNode, $"model_providers.{id}.wire_api",
                         $"`model_providers.{id}.wire_api` is \"{wire}\", but Codex 0.171.0 only supports \"responses\" (Chat Completions support was removed).");
             }
+        }
+        if (merged["model_provider"] is TomlScalarNode { AsString: { } providerId } providerNode
+            && !BuiltInProviders.Contains(providerId) && (merged["model_providers"] as TomlTableNode)?[providerId] is null)
+        {
+            throw Error(providerNode, "model_provider",
+                $"Model provider `{providerId}` not found: `model_provider` must name a built-in provider ({CodexValues.Quoted(BuiltInProviders)}) or a table under [model_providers].");
         }
         if (merged["experimental_thread_store_endpoint"] is { } endpoint)
             throw Error(endpoint, "experimental_thread_store_endpoint", "`experimental_thread_store_endpoint` is no longer supported by Codex 0.171.0; remove it.");

@@ -133,8 +133,13 @@ internal static class Sandbox
         }
         if (profile["filesystem"] is TomlTableNode fs)
         {
-            foreach (var (path, access) in Entries(fs, ""))
+            foreach (var (path, access, node) in Entries(fs, ""))
             {
+                if (access is not ("deny" or "none") && path.IndexOfAny(['*', '?', '[']) >= 0 && !IsSubtree(path))
+                {
+                    throw new ConfigException(new ConfigError(node.Location, $"permissions.{name}.filesystem",
+                        $"filesystem glob path `{path}` in permission profile `{name}` only supports `deny` access, but it is given \"{access}\"; use an exact path or a trailing `/**` for `{access}` subtree access."));
+                }
                 if (access is "deny" or "none")
                     deny.Add(path);
                 else if (access == "write")
@@ -146,7 +151,9 @@ internal static class Sandbox
         return (mode, network, deny);
     }
 
-    private static IEnumerable<(string Path, string Access)> Entries(TomlTableNode fs, string prefix)
+    private static bool IsSubtree(string path) => path.EndsWith("/**", StringComparison.Ordinal) && path[..^3].IndexOfAny(['*', '?', '[']) < 0;
+
+    private static IEnumerable<(string Path, string Access, TomlNode Node)> Entries(TomlTableNode fs, string prefix)
     {
         foreach (var (key, value) in fs.Entries)
         {
@@ -154,7 +161,7 @@ internal static class Sandbox
                 continue;
             var path = prefix.Length == 0 ? key : $"{prefix}/{key}";
             if (value is TomlScalarNode { AsString: { } access })
-                yield return (path, access);
+                yield return (path, access, value);
             else if (value is TomlTableNode nested)
                 foreach (var entry in Entries(nested, path))
                     yield return entry;

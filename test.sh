@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every Warden test. Installs what the tests need (idempotently), builds, tests, and ends with one line:
+#   N passed, N failed, N skipped
+# Needs: the .NET 10 SDK, npm, git, unshare (util-linux) and root (the conformance suite mounts a private /etc/codex).
+set -uo pipefail
+cd "$(dirname "$0")"
+
+CODEX_VERSION=0.171.0
+CODEX_DIR="${WARDEN_CODEX_DIR:-$HOME/.cache/warden/codex/$CODEX_VERSION}"
+if [ ! -x "$CODEX_DIR/node_modules/.bin/codex" ]; then
+  echo "test.sh: installing @openai/codex@$CODEX_VERSION into $CODEX_DIR (conformance suite)"
+  mkdir -p "$CODEX_DIR"
+  (cd "$CODEX_DIR" && npm install --no-audit --no-fund --silent "@openai/codex@$CODEX_VERSION") || {
+    echo "test.sh: npm could not install @openai/codex@$CODEX_VERSION"; echo "0 passed, 1 failed"; exit 1; }
+fi
+export WARDEN_CODEX="$CODEX_DIR/node_modules/.bin/codex"
+for tool in git unshare; do
+  command -v "$tool" >/dev/null || { echo "test.sh: $tool is required"; echo "0 passed, 1 failed"; exit 1; }
+done
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet test Warden.slnx --nologo 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+/ {
+  line=$0; gsub(/,/,"",line); n=split(line,a,/[ \t]+/)
+  for(i=1;i<n;i++){ if(a[i]=="Failed:")f+=a[i+1]; if(a[i]=="Passed:")p+=a[i+1]; if(a[i]=="Skipped:")s+=a[i+1] } }
+  END { printf "%d passed, %d failed, %d skipped\n", p, f, s; if (p == 0) exit 1 }' "$log" || rc=1
+exit $rc
