@@ -29,16 +29,21 @@ public static class MachineDiscovery
     {
         var platform = OperatingSystem.IsWindows() ? CodexPlatform.Windows : OperatingSystem.IsMacOS() ? CodexPlatform.MacOS : CodexPlatform.Linux;
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var codexHome = options.CodexHome
-            ?? (Environment.GetEnvironmentVariable("CODEX_HOME") is { Length: > 0 } env ? env : Path.Combine(home, ".codex"));
+        var explicitHome = options.CodexHome ?? (Environment.GetEnvironmentVariable("CODEX_HOME") is { Length: > 0 } env ? env : null);
+        var codexHome = explicitHome ?? Path.Combine(home, ".codex");
         var systemDir = options.SystemDir ?? (platform == CodexPlatform.Windows
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData) is { Length: > 0 } pd ? pd : @"C:\ProgramData", "OpenAI", "Codex")
             : "/etc/codex");
+        var cwd = Path.GetFullPath(options.Cwd ?? Directory.GetCurrentDirectory());
+        if (!Directory.Exists(cwd))
+            throw new InputException($"{cwd}: the working directory does not exist (Codex needs an existing folder to start in).");
+        if (explicitHome is not null && !Directory.Exists(codexHome))
+            throw new InputException($"{codexHome}: CODEX_HOME does not exist or is not a folder (Codex refuses to start with such a CODEX_HOME).");
         return new CodexEnvironment
         {
             CodexHome = Path.GetFullPath(codexHome),
             SystemDir = Path.GetFullPath(systemDir),
-            Cwd = Path.GetFullPath(options.Cwd ?? Directory.GetCurrentDirectory()),
+            Cwd = cwd,
             Platform = platform,
             HomeDir = home,
             Overrides = options.Overrides,
