@@ -37,7 +37,7 @@ public sealed class ConformanceTests
         var codex = await codexTask;
 
         // Then
-        var differences = Compare(codex, warden, ws.Args.Contains("--profile"));
+        var differences = Compare(ws, codex, warden, ws.Args.Contains("--profile"));
         differences.ShouldBeEmpty($"case {name}: Warden disagrees with Codex 0.171.0.\nWarden: {warden.Raw}");
     }
 
@@ -53,7 +53,7 @@ public sealed class ConformanceTests
         return new WardenRun(exit, text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : null, ws.Unmap(text + stderr));
     }
 
-    private static List<string> Compare(CodexObservation codex, WardenRun warden, bool profile)
+    private static List<string> Compare(CaseWorkspace ws, CodexObservation codex, WardenRun warden, bool profile)
     {
         var diffs = new List<string>();
         void Check<T>(string field, T expected, T actual)
@@ -92,6 +92,15 @@ public sealed class ConformanceTests
             .Where(w => w.GetProperty("message").GetString()!.StartsWith("Configured value for", StringComparison.Ordinal))
             .Select(w => w.GetProperty("key").GetString()!).ToList();
         Check("fell back", string.Join(",", codex.FallbackKeys), string.Join(",", wardenFallbacks));
+
+        // Codex lists the keys it dropped from project config in one warning per file; Warden gives one warning per key.
+        var codexDropped = codex.Warnings
+            .Where(w => w.StartsWith("Ignored unsupported project-local config keys in ", StringComparison.Ordinal))
+            .SelectMany(w => w[(w.IndexOf(": ", StringComparison.Ordinal) + 2)..w.IndexOf(". If you want", StringComparison.Ordinal)].Split(", "));
+        var wardenDropped = json.GetProperty("warnings").EnumerateArray()
+            .Where(w => w.GetProperty("message").GetString()!.StartsWith("Ignored unsupported project-local config key ", StringComparison.Ordinal))
+            .Select(w => w.GetProperty("key").GetString()!);
+        Check("ignored project-local keys", string.Join(",", codexDropped), string.Join(",", wardenDropped));
 
         var servers = json.GetProperty("mcp_servers").EnumerateArray().ToList();
         Check("mcp configured", codex.McpConfigured ?? 0, servers.Count);

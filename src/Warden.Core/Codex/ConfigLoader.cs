@@ -145,11 +145,10 @@ public static class ConfigLoader
             var dropped = ProjectDenylist.Where(table.Remove).ToList();
             if (table["features"] is TomlTableNode features && features.Remove("respect_system_proxy"))
                 dropped.Add("features.respect_system_proxy");
-            if (dropped.Count > 0)
+            foreach (var droppedKey in dropped)
             {
-                warnings.Add(new ConfigWarning(
-                    string.Join(", ", dropped),
-                    $"Ignored unsupported project-local config keys in {path}: {string.Join(", ", dropped)}.",
+                warnings.Add(new ConfigWarning(droppedKey,
+                    $"Ignored unsupported project-local config key `{droppedKey}` in {path}: Codex drops it from project config. If you want this setting to apply, set it in your user-level config.toml.",
                     new SourceLocation(path, 1, 1)));
             }
             yield return new ConfigLayer(LayerKind.Project, path, table, Exists: true);
