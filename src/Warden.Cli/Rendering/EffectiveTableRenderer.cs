@@ -14,7 +14,7 @@ public static class EffectiveTableRenderer
             Ansi = output == Console.Out && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = output == Console.Out && !Console.IsOutputRedirected ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
-        console.Profile.Width = output == Console.Out && !Console.IsOutputRedirected ? console.Profile.Width : 160;
+        console.Profile.Width = output == Console.Out && !Console.IsOutputRedirected ? console.Profile.Width : 120;
 
         if (!config.Loaded)
         {
@@ -28,10 +28,10 @@ public static class EffectiveTableRenderer
         var table = new Table().Border(TableBorder.Rounded).AddColumn("setting").AddColumn("value").AddColumn("decided by");
         Row(table, config, "approval_policy", config.ApprovalPolicy);
         Row(table, config, "sandbox_mode", config.SandboxMode + (config.PermissionProfile is { } p ? $" (profile {p})" : ""));
-        Row(table, config, "network_access", config.NetworkAccess == true ? "on" : "off", "sandbox_workspace_write.network_access");
+        Row(table, config, "network_access", config.NetworkAccess == true ? "on" : "off");
         Row(table, config, "web_search", config.WebSearch);
-        Row(table, config, "deny_read", config.DenyRead.Count == 0 ? "(none)" : string.Join(", ", config.DenyRead), "requirements");
-        table.AddRow("trusted_project", config.TrustLevel ?? "no decision", Markup.Escape(config.ProjectRoot ?? ""));
+        Row(table, config, "deny_read", config.DenyRead.Count == 0 ? "(none)" : string.Join(", ", config.DenyRead));
+        Row(table, config, "trusted_project", config.TrustLevel ?? "no trust decision");
         foreach (var server in config.McpServers)
         {
             table.AddRow(Markup.Escape($"mcp_servers.{server.Name}"),
@@ -45,13 +45,8 @@ public static class EffectiveTableRenderer
         RenderLayers(console, config);
     }
 
-    private static void Row(Table table, EffectiveConfig config, string key, string? value, string? provenanceKey = null)
-    {
-        var fallback = config.Warnings.FirstOrDefault(w => w.Key == key || (key == "sandbox_mode" && w.Key == "permission_profile") || (key == "web_search" && w.Key == "web_search_mode"));
-        var source = fallback is not null ? "requirements (fell back)"
-            : config.Provenance.TryGetValue(provenanceKey ?? key, out var loc) ? loc.ToString() : "default";
-        table.AddRow(Markup.Escape(key), Markup.Escape(value ?? "-"), Markup.Escape(source));
-    }
+    private static void Row(Table table, EffectiveConfig config, string key, string? value) =>
+        table.AddRow(Markup.Escape(key), Markup.Escape(value ?? "-"), Markup.Escape(config.DecidedBy.GetValueOrDefault(key, "")));
 
     private static void RenderLayers(IAnsiConsole console, EffectiveConfig config)
     {

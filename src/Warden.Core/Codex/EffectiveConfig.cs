@@ -23,6 +23,9 @@ public sealed record EffectiveConfig
     public string? ProjectRoot { get; init; }
     public IReadOnlyList<ConfigLayer> Layers { get; init; } = [];
     public IReadOnlyList<RequirementsLayer> RequirementLayers { get; init; } = [];
+    /// <summary>For each effective setting, what decided it: a file:line:column, a requirement, or a named default.</summary>
+    public IReadOnlyDictionary<string, string> DecidedBy { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+
     public IReadOnlyDictionary<string, SourceLocation> Provenance { get; init; } = new SortedDictionary<string, SourceLocation>(StringComparer.Ordinal);
 
     /// <summary>Keys whose configured value fell back to what requirements allow, in Codex's words.</summary>

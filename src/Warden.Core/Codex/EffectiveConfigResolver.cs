@@ -49,9 +49,11 @@ public static class EffectiveConfigResolver
         foreach (var (key, node) in TomlMerge.Leaves(merged))
             provenance[key] = node.KeyLocation;
 
+        var decided = DecidedBy(loaded, requirements, approval, sandbox, web, warnings, provenance);
         return new EffectiveConfig
         {
             Loaded = true,
+            DecidedBy = decided,
             Warnings = warnings,
             ApprovalPolicy = approval.Value,
             SandboxMode = sandbox.Mode,
@@ -68,5 +70,42 @@ public static class EffectiveConfigResolver
             RequirementLayers = loaded.RequirementLayers,
             Provenance = provenance,
         };
+    }
+
+    private static SortedDictionary<string, string> DecidedBy(
+        LoadedConfig loaded, Requirements req, ApprovalResult approval, SandboxResult sandbox, string web,
+        List<ConfigWarning> warnings, SortedDictionary<string, SourceLocation> provenance)
+    {
+        bool FellBack(string key) => warnings.Any(w => w.Key == key && w.Message.StartsWith("Configured value for", StringComparison.Ordinal));
+        string At(string key, string otherwise) => provenance.TryGetValue(key, out var loc) ? loc.ToString() : otherwise;
+        var trust = loaded.Project.TrustLevel;
+        var decided = new SortedDictionary<string, string>(StringComparer.Ordinal);
+
+        decided["approval_policy"] = FellBack("approval_policy") ? $"requirements fallback ({req.ApprovalSource})"
+            : approval.Explicit ? approval.Location.ToString()
+            : req.AllowedApprovalPolicies is { } allowed && approval.Value == allowed[0] && approval.Value != (trust == "untrusted" ? "untrusted" : "on-request")
+                ? $"requirements: first allowed value ({req.ApprovalSource})"
+            : trust == "untrusted" ? "default for an untrusted project" : "default";
+
+        var sandboxDefault = trust is null ? "default (no trust decision for this project)" : $"default for a {trust} project";
+        decided["sandbox_mode"] = FellBack("permission_profile") ? $"requirements fallback ({req.SandboxSource ?? req.DenyReadSource})"
+            : loaded.Merged["default_permissions"] is { } dp && sandbox.Profile is not null ? dp.Location.ToString()
+            : At("sandbox_mode", sandboxDefault);
+        decided["network_access"] = sandbox.Mode switch
+        {
+            "danger-full-access" => "implied by danger-full-access",
+            "workspace-write" when sandbox.Profile is null => At("sandbox_workspace_write.network_access", "default (workspace-write keeps network off)"),
+            "workspace-write" => $"permission profile {sandbox.Profile}",
+            _ => "read-only sandbox (network off)",
+        };
+        decided["web_search"] = FellBack("web_search_mode") ? $"requirements fallback ({req.WebSearchSource})"
+            : sandbox.Mode == "danger-full-access" && web == "live" && loaded.Merged["web_search"] is not TomlScalarNode { AsString: "live" }
+                ? "full access searches live each turn"
+            : At("web_search", "default");
+        decided["deny_read"] = req.DenyRead.Count > 0 ? $"requirements ({req.DenyReadSource})"
+            : sandbox.ProfileDenyRead.Count > 0 ? $"permission profile {sandbox.Profile}" : "none configured";
+        decided["trusted_project"] = trust is null ? "no [projects] entry for this folder, its project root or repo root"
+            : At($"projects.{TomlText.Quote(loaded.Project.TrustKey ?? "")}.trust_level", $"[projects] entry for {loaded.Project.TrustKey}");
+        return decided;
     }
 }

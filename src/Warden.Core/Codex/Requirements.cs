@@ -31,6 +31,7 @@ public static class RequirementsComposer
     {
         var warnings = new List<ConfigWarning>();
         string? approvalSource = null, sandboxSource = null, webSource = null, denySource = null;
+        TomlNode? approvalNode = null, sandboxNode = null;
         IReadOnlyList<string>? approvals = null, sandboxes = null, web = null;
         var pins = new Dictionary<string, (bool, string)>(StringComparer.Ordinal);
         Dictionary<string, McpIdentityRequirement>? mcp = null;
@@ -44,11 +45,13 @@ public static class RequirementsComposer
             {
                 approvals = a.Select(v => v == "on-failure" ? "on-request" : v).ToList();
                 approvalSource = source;
+                approvalNode = table["allowed_approval_policies"];
             }
             if (Strings(table, "allowed_sandbox_modes", CodexValues.RequirementSandboxModes, layer) is { } s)
             {
                 sandboxes = s;
                 sandboxSource = source;
+                sandboxNode = table["allowed_sandbox_modes"];
             }
             if (Strings(table, "allowed_web_search_modes", CodexValues.WebSearchModes, layer) is { } w)
             {
@@ -78,9 +81,9 @@ public static class RequirementsComposer
         }
 
         if (approvals is { Count: 0 })
-            throw Error(approvalSource, "allowed_approval_policies", "field `allowed_approval_policies` cannot be empty: list the approval policies users may run with, the first one is the fallback.");
+            throw Error(approvalNode!, "allowed_approval_policies", "field `allowed_approval_policies` cannot be empty: list the approval policies users may run with, the first one is the fallback.");
         if (sandboxes is not null && !sandboxes.Contains("read-only"))
-            throw Error(sandboxSource, "allowed_sandbox_modes",
+            throw Error(sandboxNode!, "allowed_sandbox_modes",
                 $"`allowed_sandbox_modes` is [{CodexValues.Quoted(sandboxes)}] but must include \"read-only\": Codex falls back to read-only when a requested sandbox is not allowed.");
 
         return new Requirements
@@ -99,8 +102,8 @@ public static class RequirementsComposer
         };
     }
 
-    private static ConfigException Error(string? source, string key, string message) =>
-        new(new ConfigError(new SourceLocation(source ?? "requirements", 0, 0), key, message));
+    private static ConfigException Error(TomlNode node, string key, string message) =>
+        new(new ConfigError(node.Location.IsKnown ? node.Location : node.KeyLocation, key, message));
 
     private static List<string>? Strings(TomlTableNode table, string key, string[] allowed, RequirementsLayer layer, bool granularAllowed = false)
     {

@@ -11,7 +11,7 @@ public static class EffectiveJsonWriter
     public static void Write(EffectiveConfig config, string toolVersion, TextWriter output)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteNumber("version", EffectiveConfig.SchemaVersion);
@@ -106,6 +106,11 @@ public static class EffectiveJsonWriter
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+
+            json.WriteStartObject("decided_by");
+            foreach (var (key, what) in config.DecidedBy)
+                json.WriteString(key, what);
+            json.WriteEndObject();
 
             json.WriteStartObject("provenance");
             foreach (var (key, location) in config.Provenance)
