@@ -21,6 +21,7 @@ public sealed class EffectiveCommandTests : IDisposable
     private (int Exit, string Out, string Err) Run(params string[] extra)
     {
         Directory.CreateDirectory(Path.Combine(_root, "project", ".git"));
+        Directory.CreateDirectory(Path.Combine(_root, "home"));
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         string[] args = ["effective", "--system-dir", Path.Combine(_root, "etc"), "--codex-home", Path.Combine(_root, "home"), "--cwd", Path.Combine(_root, "project"), .. extra];
@@ -111,5 +112,17 @@ public sealed class EffectiveCommandTests : IDisposable
 
         exit.ShouldBe(2);
         err.ShouldContain("--bogus");
+    }
+
+    [Fact]
+    public void A_missing_codex_home_is_a_usage_error_as_Codex_refuses_it()
+    {
+        var stderr = new StringWriter();
+        var missing = Path.Combine(_root, "no-such-home");
+
+        var exit = WardenApp.Run(["effective", "--codex-home", missing, "--cwd", _root], new StringWriter(), stderr);
+
+        exit.ShouldBe(2);
+        stderr.ToString().ShouldContain($"{missing}: CODEX_HOME does not exist");
     }
 }

@@ -53,6 +53,8 @@ public sealed class ConformanceTests
         return new WardenRun(exit, text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : null, ws.Unmap(text + stderr));
     }
 
+    private static int Count(CodexObservation codex, string prefix) => codex.Warnings.Count(w => w.StartsWith(prefix, StringComparison.Ordinal));
+
     private static List<string> Compare(CaseWorkspace ws, CodexObservation codex, WardenRun warden, bool profile)
     {
         var diffs = new List<string>();
@@ -88,19 +90,24 @@ public sealed class ConformanceTests
             return diffs; // doctor refused --profile: the remaining fields are not observable
 
         Check("approval_policy", codex.ApprovalPolicy, json.GetProperty("approval_policy").GetString());
-        var wardenFallbacks = json.GetProperty("warnings").EnumerateArray()
-            .Where(w => w.GetProperty("message").GetString()!.StartsWith("Configured value for", StringComparison.Ordinal))
-            .Select(w => w.GetProperty("key").GetString()!).ToList();
-        Check("fell back", string.Join(",", codex.FallbackKeys), string.Join(",", wardenFallbacks));
+        var warnings = json.GetProperty("warnings").EnumerateArray()
+            .Select(w => (Kind: w.GetProperty("kind").GetString()!, Key: w.GetProperty("key").GetString()!)).ToList();
+        string Keys(string kind) => string.Join(",", warnings.Where(w => w.Kind == kind).Select(w => w.Key));
+        Check("fell back", string.Join(",", codex.FallbackKeys), Keys("requirement-fallback"));
 
         // Codex lists the keys it dropped from project config in one warning per file; Warden gives one warning per key.
         var codexDropped = codex.Warnings
             .Where(w => w.StartsWith("Ignored unsupported project-local config keys in ", StringComparison.Ordinal))
             .SelectMany(w => w[(w.IndexOf(": ", StringComparison.Ordinal) + 2)..w.IndexOf(". If you want", StringComparison.Ordinal)].Split(", "));
-        var wardenDropped = json.GetProperty("warnings").EnumerateArray()
-            .Where(w => w.GetProperty("message").GetString()!.StartsWith("Ignored unsupported project-local config key ", StringComparison.Ordinal))
-            .Select(w => w.GetProperty("key").GetString()!);
-        Check("ignored project-local keys", string.Join(",", codexDropped), string.Join(",", wardenDropped));
+        Check("ignored project-local keys", string.Join(",", codexDropped), Keys("project-key-ignored"));
+        Check("unknown feature requirements", Count(codex, "Ignoring unknown `features` requirement"), warnings.Count(w => w.Kind == "unknown-feature-requirement"));
+        Check("legacy feature requirements", Count(codex, "Using legacy `features` requirement"), warnings.Count(w => w.Kind == "legacy-feature-requirement"));
+        var unknown = System.Text.RegularExpressions.Regex.Match(string.Join("\n", codex.Warnings), @"Codex is ignoring (\d+) unrecognized configuration setting");
+        Check("unknown keys", unknown.Success ? int.Parse(unknown.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0, warnings.Count(w => w.Kind == "unknown-key"));
+        var listed = System.Text.RegularExpressions.Regex.Matches(string.Join("\n", codex.Warnings), @"^  .*?: `(.+)` is ignored\.", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).Where(k => !warnings.Any(w => w.Kind == "unknown-key" && ws.Unmap(w.Key) == k)).ToList();
+        Check("unknown keys Codex lists but Warden does not", "", string.Join(",", listed));
+        Check("unbounded deny globs", Count(codex, "Filesystem deny-read glob"), warnings.Count(w => w.Kind == "unbounded-deny-glob"));
 
         var servers = json.GetProperty("mcp_servers").EnumerateArray().ToList();
         Check("mcp configured", codex.McpConfigured ?? 0, servers.Count);

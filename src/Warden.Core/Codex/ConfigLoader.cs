@@ -149,7 +149,7 @@ public static class ConfigLoader
             {
                 warnings.Add(new ConfigWarning(droppedKey,
                     $"Ignored unsupported project-local config key `{droppedKey}` in {path}: Codex drops it from project config. If you want this setting to apply, set it in your user-level config.toml.",
-                    new SourceLocation(path, 1, 1)));
+                    new SourceLocation(path, 1, 1), WarningKind.ProjectKeyIgnored));
             }
             yield return new ConfigLayer(LayerKind.Project, path, table, Exists: true);
         }

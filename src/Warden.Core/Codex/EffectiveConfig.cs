@@ -29,7 +29,7 @@ public sealed record EffectiveConfig
     public IReadOnlyDictionary<string, SourceLocation> Provenance { get; init; } = new SortedDictionary<string, SourceLocation>(StringComparer.Ordinal);
 
     /// <summary>Keys whose configured value fell back to what requirements allow, in Codex's words.</summary>
-    public IEnumerable<string> FallbackKeys => Warnings.Where(w => w.Message.StartsWith("Configured value for", StringComparison.Ordinal)).Select(w => w.Key);
+    public IEnumerable<string> FallbackKeys => Warnings.Where(w => w.Kind == WarningKind.RequirementFallback).Select(w => w.Key);
 
     public int DenyReadGlobCount => DenyRead.Count(d => d.IndexOfAny(['*', '?', '[']) >= 0);
 }

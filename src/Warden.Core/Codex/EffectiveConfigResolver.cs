@@ -37,6 +37,7 @@ public static class EffectiveConfigResolver
         ConfigValidator.Validate(merged);
         var requirements = RequirementsComposer.Compose(loaded.RequirementLayers);
         warnings.AddRange(requirements.Warnings);
+        warnings.AddRange(UnknownKeyWarnings(loaded));
 
         var trust = loaded.Project.TrustLevel;
         var approval = Approval.Resolve(env, merged, trust, requirements, warnings);
@@ -72,11 +73,36 @@ public static class EffectiveConfigResolver
         };
     }
 
+    /// <summary>Every key Codex would ignore, one warning per layer and key, in Codex's order (by layer label, then key).</summary>
+    private static IEnumerable<ConfigWarning> UnknownKeyWarnings(LoadedConfig loaded)
+    {
+        var found = new List<(string Label, string Key, TomlNode Node)>();
+        foreach (var layer in loaded.Layers.Where(l => l is { Applied: true, Table: not null }))
+        {
+            var label = layer.Kind switch
+            {
+                LayerKind.SessionFlags => "session-flags",
+                LayerKind.ManagedConfig => $"managed_config ({layer.Path})",
+                LayerKind.MdmConfig => $"mdm ({layer.Path})",
+                _ => $"{ConfigLayer.KindName(layer.Kind)} ({layer.Path})",
+            };
+            found.AddRange(KnownKeys.UnknownInConfig(layer.Table!).Select(u => (label, u.Key, u.Node)));
+        }
+        foreach (var layer in loaded.RequirementLayers.Where(l => l is { Exists: true, Kind: RequirementsKind.System or RequirementsKind.Mdm }))
+            found.AddRange(KnownKeys.UnknownInRequirements(layer.Table).Select(u => ($"requirements ({layer.Path})", u.Key, u.Node)));
+
+        return found
+            .OrderBy(f => f.Label, StringComparer.Ordinal).ThenBy(f => f.Key, StringComparer.Ordinal)
+            .Select(f => new ConfigWarning(f.Key,
+                $"Codex ignores the unrecognized configuration setting `{f.Key}` in {f.Label}: check for a typo or a deprecated setting.",
+                f.Node.KeyLocation.IsKnown ? f.Node.KeyLocation : f.Node.Location, WarningKind.UnknownKey));
+    }
+
     private static SortedDictionary<string, string> DecidedBy(
         LoadedConfig loaded, Requirements req, ApprovalResult approval, SandboxResult sandbox, string web,
         List<ConfigWarning> warnings, SortedDictionary<string, SourceLocation> provenance)
     {
-        bool FellBack(string key) => warnings.Any(w => w.Key == key && w.Message.StartsWith("Configured value for", StringComparison.Ordinal));
+        bool FellBack(string key) => warnings.Any(w => w.Key == key && w.Kind == WarningKind.RequirementFallback);
         string At(string key, string otherwise) => provenance.TryGetValue(key, out var loc) ? loc.ToString() : otherwise;
         var trust = loaded.Project.TrustLevel;
         var decided = new SortedDictionary<string, string>(StringComparer.Ordinal);

@@ -141,11 +141,11 @@ public static class RequirementsComposer
             var name = key == "auto_review" ? "guardian_approval" : FeatureRegistry.Canonical(key);
             if (name is null)
             {
-                warnings.Add(new ConfigWarning($"features.{key}", $"Ignoring unknown `features` requirement `{key}` from {source}", value.KeyLocation));
+                warnings.Add(new ConfigWarning($"features.{key}", $"Ignoring unknown `features` requirement `{key}` from {source}", value.KeyLocation, WarningKind.UnknownFeatureRequirement));
                 continue;
             }
             if (name != key && key != "auto_review")
-                warnings.Add(new ConfigWarning($"features.{key}", $"Using legacy `features` requirement `{key}` from {source}; prefer canonical feature key `{name}`", value.KeyLocation));
+                warnings.Add(new ConfigWarning($"features.{key}", $"Using legacy `features` requirement `{key}` from {source}; prefer canonical feature key `{name}`", value.KeyLocation, WarningKind.LegacyFeatureRequirement));
             pins[name] = (flag, source);
         }
     }

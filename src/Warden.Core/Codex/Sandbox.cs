@@ -20,7 +20,7 @@ internal static class Sandbox
 
     public static SandboxResult Resolve(CodexEnvironment env, LoadedConfig loaded, Requirements req, ApprovalResult approval, List<ConfigWarning> warnings)
     {
-        var requested = Requested(env, loaded);
+        var requested = Requested(env, loaded, warnings);
         if (requested.Mode is not null && Allowed(req, requested.Mode))
             return requested;
 
@@ -59,7 +59,7 @@ internal static class Sandbox
         public static implicit operator SandboxResult(Request r) => new(r.Mode!, r.Profile, r.Network, r.ProfileDenyRead);
     }
 
-    private static Request Requested(CodexEnvironment env, LoadedConfig loaded)
+    private static Request Requested(CodexEnvironment env, LoadedConfig loaded, List<ConfigWarning> warnings)
     {
         var merged = loaded.Merged;
         if (env.BypassApprovalsAndSandbox)
@@ -91,7 +91,7 @@ internal static class Sandbox
         }
 
         var name = ((TomlScalarNode)defaultPermissions!).AsString!;
-        var (profileMode, profileNetwork, deny) = Classify(name, permissions, defaultPermissions!, []);
+        var (profileMode, profileNetwork, deny) = Classify(name, permissions, defaultPermissions!, [], warnings);
         return new Request(profileMode, name, profileNetwork, deny, defaultPermissions!.Location);
     }
 
@@ -110,7 +110,8 @@ internal static class Sandbox
         return false;
     }
 
-    private static (string Mode, bool Network, List<string> Deny) Classify(string name, TomlTableNode? permissions, TomlNode origin, HashSet<string> seen)
+    private static (string Mode, bool Network, List<string> Deny) Classify(
+        string name, TomlTableNode? permissions, TomlNode origin, HashSet<string> seen, List<ConfigWarning> warnings)
     {
         if (BuiltIns.TryGetValue(name, out var builtIn))
             return (builtIn, builtIn == "danger-full-access", []);
@@ -129,7 +130,7 @@ internal static class Sandbox
             if (parent == ":danger-full-access")
                 throw new ConfigException(new ConfigError(profile["extends"]!.Location, $"permissions.{name}.extends",
                     $"permission profile `{name}` cannot extend \":danger-full-access\"; extend \":read-only\", \":workspace\" or another named profile."));
-            (mode, network, deny) = Classify(parent, permissions, profile["extends"]!, seen);
+            (mode, network, deny) = Classify(parent, permissions, profile["extends"]!, seen, warnings);
         }
         if (profile["filesystem"] is TomlTableNode fs)
         {
@@ -141,7 +142,11 @@ internal static class Sandbox
                         $"filesystem glob path `{path}` in permission profile `{name}` only supports `deny` access, but it is given \"{access}\"; use an exact path or a trailing `/**` for `{access}` subtree access."));
                 }
                 if (access is "deny" or "none")
+                {
                     deny.Add(path);
+                    if (path.Contains("**", StringComparison.Ordinal) && fs["glob_scan_max_depth"] is null)
+                        warnings.Add(UnboundedGlob(name, path, node));
+                }
                 else if (access == "write")
                     mode = path == ":root" ? "danger-full-access" : mode == "danger-full-access" ? mode : "workspace-write";
             }
@@ -149,6 +154,15 @@ internal static class Sandbox
         if (profile.Get("network", "enabled") is TomlScalarNode { AsBool: { } enabled })
             network = enabled;
         return (mode, network, deny);
+    }
+
+    private static ConfigWarning UnboundedGlob(string profile, string path, TomlNode node)
+    {
+        var tail = path[(path.LastIndexOf('/') + 1)..];
+        return new ConfigWarning($"permissions.{profile}.filesystem",
+            $"Filesystem deny-read glob `{path}` uses `**`. Non-macOS sandboxing does not support unbounded `**` natively; set `glob_scan_max_depth` " +
+            $"in this filesystem profile to cap Linux glob expansion and silence this warning, or enumerate explicit depths such as `{tail}`, `*/{tail}`, and `*/*/{tail}`.",
+            node.Location, WarningKind.UnboundedDenyGlob);
     }
 
     private static bool IsSubtree(string path) => path.EndsWith("/**", StringComparison.Ordinal) && path[..^3].IndexOfAny(['*', '?', '[']) < 0;

@@ -40,6 +40,7 @@ public static class EffectiveJsonWriter
             {
                 json.WriteStartObject();
                 json.WriteString("key", w.Key);
+                json.WriteString("kind", KindName(w.Kind));
                 json.WriteString("message", w.Message);
                 WriteLocation(json, "location", w.Location);
                 json.WriteEndObject();
@@ -121,6 +122,16 @@ public static class EffectiveJsonWriter
         output.Write(Encoding.UTF8.GetString(stream.ToArray()));
         output.Write('\n');
     }
+
+    public static string KindName(WarningKind kind) => kind switch
+    {
+        WarningKind.RequirementFallback => "requirement-fallback",
+        WarningKind.ProjectKeyIgnored => "project-key-ignored",
+        WarningKind.UnknownKey => "unknown-key",
+        WarningKind.UnknownFeatureRequirement => "unknown-feature-requirement",
+        WarningKind.LegacyFeatureRequirement => "legacy-feature-requirement",
+        _ => "unbounded-deny-glob",
+    };
 
     public static string RequirementsName(RequirementsKind kind) => kind switch
     {
