@@ -17,6 +17,7 @@ public sealed record MachineOptions
     public string? Sandbox { get; init; }
     public string? AskForApproval { get; init; }
     public bool Yolo { get; init; }
+    public string? Hostname { get; init; }
 }
 
 /// <summary>An input that could not be read (an MDM payload that is not base64, a plist without the keys).</summary>
@@ -46,6 +47,7 @@ public static class MachineDiscovery
             Cwd = cwd,
             Platform = platform,
             HomeDir = home,
+            Hostname = options.Hostname ?? Environment.MachineName,
             Overrides = options.Overrides,
             Profile = options.Profile,
             SandboxFlag = options.Sandbox,

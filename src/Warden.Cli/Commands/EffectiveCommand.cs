@@ -27,12 +27,13 @@ public static class EffectiveCommand
         var disable = new Option<string[]>("--disable") { Description = "Codex --disable FEATURE (repeatable): same as -c features.FEATURE=false." };
         var search = new Option<bool>("--search") { Description = "Codex --search: asks for live web search." };
         var strict = new Option<bool>("--strict-config") { Description = "Accepted for parity with Codex; unknown keys are always reported as warnings." };
+        var hostname = new Option<string>("--hostname") { Description = "Host name matched against remote_sandbox_config (default: this machine's)." };
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
 
         var command = new Command("effective", "Print the configuration Codex 0.171.0 would start with, with the file and line that decided each value.")
         {
-            codexHome, systemDir, cwd, mdmConfig, mdmRequirements, overrides, profile, sandbox, approval, yolo, enable, disable, search, strict, format,
+            codexHome, systemDir, cwd, mdmConfig, mdmRequirements, overrides, profile, sandbox, approval, yolo, enable, disable, search, strict, hostname, format,
         };
         command.SetAction(parse =>
         {
@@ -54,6 +55,7 @@ public static class EffectiveCommand
                 Sandbox = parse.GetValue(sandbox),
                 AskForApproval = parse.GetValue(approval),
                 Yolo = parse.GetValue(yolo),
+                Hostname = parse.GetValue(hostname),
             };
             return (int)Run(options, parse.GetValue(format)!, stdout, stderr);
         });

@@ -27,11 +27,14 @@ public static class EffectiveTableRenderer
         console.MarkupLine("[green bold]Codex 0.171.0 would start with this configuration.[/]");
         var table = new Table().Border(TableBorder.Rounded).AddColumn("setting").AddColumn("value").AddColumn("decided by");
         Row(table, config, "approval_policy", config.ApprovalPolicy);
+        Row(table, config, "approvals_reviewer", config.ApprovalsReviewer);
         Row(table, config, "sandbox_mode", config.SandboxMode + (config.PermissionProfile is { } p ? $" (profile {p})" : ""));
         Row(table, config, "network_access", config.NetworkAccess == true ? "on" : "off");
         Row(table, config, "web_search", config.WebSearch);
         Row(table, config, "deny_read", config.DenyRead.Count == 0 ? "(none)" : string.Join(", ", config.DenyRead));
         Row(table, config, "trusted_project", config.TrustLevel ?? "no trust decision");
+        var changed = config.Features.Where(f => f.Value != config.FeatureDefaults.GetValueOrDefault(f.Key)).Select(f => $"{f.Key}={(f.Value ? "on" : "off")}").ToList();
+        table.AddRow("features", Markup.Escape(changed.Count == 0 ? "Codex defaults" : string.Join(", ", changed)), Markup.Escape(config.DecidedBy.GetValueOrDefault("features", "")));
         foreach (var server in config.McpServers)
         {
             table.AddRow(Markup.Escape($"mcp_servers.{server.Name}"),

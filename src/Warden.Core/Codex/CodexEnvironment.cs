@@ -53,6 +53,9 @@ public sealed record CodexEnvironment
 
     public string HomeDir { get; init; } = "";
 
+    /// <summary>This machine's host name, matched against `remote_sandbox_config` hostname patterns.</summary>
+    public string Hostname { get; init; } = "";
+
     public string SystemConfigPath => Path.Combine(SystemDir, "config.toml");
 
     public string SystemRequirementsPath => Path.Combine(SystemDir, "requirements.toml");

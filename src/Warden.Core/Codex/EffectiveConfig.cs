@@ -11,6 +11,7 @@ public sealed record EffectiveConfig
     public ConfigError? Error { get; init; }
     public IReadOnlyList<ConfigWarning> Warnings { get; init; } = [];
     public string? ApprovalPolicy { get; init; }
+    public string? ApprovalsReviewer { get; init; }
     public string? SandboxMode { get; init; }
     public string? PermissionProfile { get; init; }
     public bool? NetworkAccess { get; init; }
@@ -18,6 +19,9 @@ public sealed record EffectiveConfig
     public IReadOnlyList<string> DenyRead { get; init; } = [];
     public IReadOnlyList<McpServerState> McpServers { get; init; } = [];
     public IReadOnlyDictionary<string, bool> Features { get; init; } = new SortedDictionary<string, bool>(StringComparer.Ordinal);
+    /// <summary>Codex 0.171.0's default for every flag, to show what config and requirements changed.</summary>
+    public IReadOnlyDictionary<string, bool> FeatureDefaults => FeatureRegistry.Defaults;
+
     public bool TrustedProject { get; init; }
     public string? TrustLevel { get; init; }
     public string? ProjectRoot { get; init; }

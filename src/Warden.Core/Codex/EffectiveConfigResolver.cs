@@ -35,12 +35,13 @@ public static class EffectiveConfigResolver
         var merged = loaded.Merged;
         var warnings = new List<ConfigWarning>(loaded.Warnings);
         ConfigValidator.Validate(merged);
-        var requirements = RequirementsComposer.Compose(loaded.RequirementLayers);
+        var requirements = RequirementsComposer.Compose(loaded.RequirementLayers, env.Hostname);
         warnings.AddRange(requirements.Warnings);
         warnings.AddRange(UnknownKeyWarnings(loaded));
 
         var trust = loaded.Project.TrustLevel;
         var approval = Approval.Resolve(env, merged, trust, requirements, warnings);
+        var reviewer = Reviewer.Resolve(merged, requirements, warnings);
         var sandbox = Sandbox.Resolve(env, loaded, requirements, approval, warnings);
         var web = WebSearch.Resolve(merged, requirements, sandbox.Mode, warnings);
         var features = Features.Resolve(merged, requirements);
@@ -57,6 +58,7 @@ public static class EffectiveConfigResolver
             DecidedBy = decided,
             Warnings = warnings,
             ApprovalPolicy = approval.Value,
+            ApprovalsReviewer = reviewer,
             SandboxMode = sandbox.Mode,
             PermissionProfile = sandbox.Profile,
             NetworkAccess = sandbox.Network,
@@ -130,6 +132,8 @@ public static class EffectiveConfigResolver
             : At("web_search", "default");
         decided["deny_read"] = req.DenyRead.Count > 0 ? $"requirements ({req.DenyReadSource})"
             : sandbox.ProfileDenyRead.Count > 0 ? $"permission profile {sandbox.Profile}" : "none configured";
+        decided["features"] = req.FeaturePins.Count > 0 ? $"defaults, [features] in config, pins in requirements ({req.FeaturePins.Values.First().Source})" : "defaults and [features] in config";
+        decided["approvals_reviewer"] = FellBack("approvals_reviewer") ? $"requirements fallback ({req.ReviewerSource})" : At("approvals_reviewer", "default");
         decided["trusted_project"] = trust is null ? "no [projects] entry for this folder, its project root or repo root"
             : At($"projects.{TomlText.Quote(loaded.Project.TrustKey ?? "")}.trust_level", $"[projects] entry for {loaded.Project.TrustKey}");
         return decided;

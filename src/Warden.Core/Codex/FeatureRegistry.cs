@@ -25,6 +25,10 @@ internal static partial class FeatureRegistry
 
     public static IEnumerable<string> Names => Entries.Select(e => e.Name);
 
+    private static Dictionary<string, bool>? s_defaults;
+
+    public static IReadOnlyDictionary<string, bool> Defaults => s_defaults ??= ByName.ToDictionary(e => e.Key, e => e.Value.Default, StringComparer.Ordinal);
+
     public static bool IsKnown(string name) => ByName.ContainsKey(name);
 
     public static bool Default(string name) => ByName.TryGetValue(name, out var f) && f.Default;

@@ -41,7 +41,12 @@ internal static partial class KnownKeys
         foreach (var (key, value) in children)
         {
             List<string> child = [.. path, key];
-            if (child.Count == 2 && child[0] == "features")
+            if (child is ["features"] && value is TomlTableNode)
+            {
+                Walk(value, child, patterns, found, isRequirements);
+                continue;
+            }
+            if (child is ["features", _])
             {
                 // Feature names are checked against the registry; legacy aliases pass silently; pins have their own warning.
                 if (!isRequirements && FeatureRegistry.Canonical(key) is null)
@@ -53,7 +58,7 @@ internal static partial class KnownKeys
                 continue;
             if (deeper && value is TomlTableNode or TomlArrayNode)
                 Walk(value, child, patterns, found, isRequirements);
-            else if (!exact)
+            else if (!exact && !deeper)
                 found.Add((string.Join('.', child), value));
         }
     }

@@ -12,6 +12,8 @@ public sealed record Requirements
     public string? ApprovalSource { get; init; }
     public IReadOnlyList<string>? AllowedSandboxModes { get; init; }
     public string? SandboxSource { get; init; }
+    public IReadOnlyList<string>? AllowedApprovalsReviewers { get; init; }
+    public string? ReviewerSource { get; init; }
     public IReadOnlyList<string>? AllowedWebSearchModes { get; init; }
     public string? WebSearchSource { get; init; }
     public IReadOnlyDictionary<string, (bool Value, string Source)> FeaturePins { get; init; } = new Dictionary<string, (bool, string)>();
@@ -27,12 +29,13 @@ public sealed record Requirements
 /// <summary>Validates each requirements source and composes them lowest to highest as Codex 0.171.0 does.</summary>
 public static class RequirementsComposer
 {
-    public static Requirements Compose(IReadOnlyList<RequirementsLayer> layers)
+    public static Requirements Compose(IReadOnlyList<RequirementsLayer> layers, string hostname = "")
     {
         var warnings = new List<ConfigWarning>();
         string? approvalSource = null, sandboxSource = null, webSource = null, denySource = null;
         TomlNode? approvalNode = null, sandboxNode = null;
-        IReadOnlyList<string>? approvals = null, sandboxes = null, web = null;
+        IReadOnlyList<string>? approvals = null, sandboxes = null, web = null, reviewers = null;
+        string? reviewerSource = null;
         var pins = new Dictionary<string, (bool, string)>(StringComparer.Ordinal);
         Dictionary<string, McpIdentityRequirement>? mcp = null;
         var denyRead = new List<string>();
@@ -52,6 +55,20 @@ public static class RequirementsComposer
                 sandboxes = s;
                 sandboxSource = source;
                 sandboxNode = table["allowed_sandbox_modes"];
+            }
+            if (RemoteSandboxModes(table, hostname, layer) is { } remote)
+            {
+                // The first remote_sandbox_config entry whose pattern matches this host replaces the layer's list.
+                sandboxes = remote.Modes;
+                sandboxSource = source;
+                sandboxNode = remote.Node;
+            }
+            if (Strings(table, "allowed_approvals_reviewers", CodexValues.ApprovalsReviewers, layer) is { } r)
+            {
+                if (r.Count == 0)
+                    throw Error(table["allowed_approvals_reviewers"]!, "allowed_approvals_reviewers", "field `allowed_approvals_reviewers` cannot be empty: list the reviewers users may choose, the first one is the fallback.");
+                reviewers = r.Select(v => v == "guardian_subagent" ? "auto_review" : v).ToList();
+                reviewerSource = source;
             }
             if (Strings(table, "allowed_web_search_modes", CodexValues.WebSearchModes, layer) is { } w)
             {
@@ -92,6 +109,8 @@ public static class RequirementsComposer
             ApprovalSource = approvalSource,
             AllowedSandboxModes = sandboxes,
             SandboxSource = sandboxSource,
+            AllowedApprovalsReviewers = reviewers,
+            ReviewerSource = reviewerSource,
             AllowedWebSearchModes = web,
             WebSearchSource = webSource,
             FeaturePins = pins,
@@ -104,6 +123,19 @@ public static class RequirementsComposer
 
     private static ConfigException Error(TomlNode node, string key, string message) =>
         new(new ConfigError(node.Location.IsKnown ? node.Location : node.KeyLocation, key, message));
+
+    private static (List<string> Modes, TomlNode Node)? RemoteSandboxModes(TomlTableNode table, string hostname, RequirementsLayer layer)
+    {
+        if (table["remote_sandbox_config"] is not TomlArrayNode entries)
+            return null;
+        foreach (var entry in entries.Items.OfType<TomlTableNode>())
+        {
+            var patterns = (entry["hostname_patterns"] as TomlArrayNode)?.Items.OfType<TomlScalarNode>().Select(p => p.AsString).OfType<string>() ?? [];
+            if (patterns.Any(p => Glob.IsMatch(p, hostname)) && Strings(entry, "allowed_sandbox_modes", CodexValues.RequirementSandboxModes, layer) is { } modes)
+                return (modes, entry["allowed_sandbox_modes"]!);
+        }
+        return null;
+    }
 
     private static List<string>? Strings(TomlTableNode table, string key, string[] allowed, RequirementsLayer layer, bool granularAllowed = false)
     {

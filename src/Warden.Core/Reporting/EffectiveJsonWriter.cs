@@ -48,6 +48,7 @@ public static class EffectiveJsonWriter
             json.WriteEndArray();
 
             WriteNullable(json, "approval_policy", config.ApprovalPolicy);
+            WriteNullable(json, "approvals_reviewer", config.ApprovalsReviewer);
             WriteNullable(json, "sandbox_mode", config.SandboxMode);
             WriteNullable(json, "permission_profile", config.PermissionProfile);
             if (config.NetworkAccess is { } network)
