@@ -13,16 +13,8 @@ public sealed class EffectiveJsonContractTests
     private static readonly JsonSchema Schema =
         JsonSchema.FromText(File.ReadAllText(Path.Combine(RepositoryRootAttribute.Value, "docs", "schemas", "effective-v1.schema.json")));
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.GetDirectories(RepositoryRootAttribute.Fixtures("conformance")).Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileName(dir));
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(ConformanceCases.All), MemberType = typeof(ConformanceCases))]
     public void Output_validates_against_the_published_schema(string name)
     {
         // Given: the case laid out as the conformance harness does (without Codex)

@@ -13,19 +13,11 @@ namespace Warden.Conformance.Tests;
 [SupportedOSPlatform("linux")]
 public sealed class ConformanceTests
 {
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.GetDirectories(RepositoryRootAttribute.Fixtures("conformance")).Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileName(dir));
-        return data;
-    }
-
     [Fact]
-    public void The_corpus_has_at_least_sixty_cases() => Directory.GetDirectories(RepositoryRootAttribute.Fixtures("conformance")).Length.ShouldBeGreaterThanOrEqualTo(60);
+    public void The_corpus_has_at_least_sixty_cases() => Directory.GetDirectories(ConformanceCases.Root).Length.ShouldBeGreaterThanOrEqualTo(60);
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(ConformanceCases.All), MemberType = typeof(ConformanceCases))]
     public async Task Warden_agrees_with_Codex(string name)
     {
         // Given
