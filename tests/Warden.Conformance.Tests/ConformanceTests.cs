@@ -33,9 +33,9 @@ public sealed class ConformanceTests
         differences.ShouldBeEmpty($"case {name}: Warden disagrees with Codex 0.171.0.\nWarden: {warden.Raw}");
     }
 
-    private sealed record WardenRun(int ExitCode, JsonElement? Json, string Raw);
+    internal sealed record WardenRun(int ExitCode, JsonElement? Json, string Raw);
 
-    private static WardenRun RunWarden(CaseWorkspace ws)
+    internal static WardenRun RunWarden(CaseWorkspace ws)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -47,7 +47,7 @@ public sealed class ConformanceTests
 
     private static int Count(CodexObservation codex, string prefix) => codex.Warnings.Count(w => w.StartsWith(prefix, StringComparison.Ordinal));
 
-    private static List<string> Compare(CaseWorkspace ws, CodexObservation codex, WardenRun warden, bool profile)
+    internal static List<string> Compare(CaseWorkspace ws, CodexObservation codex, WardenRun warden, bool profile)
     {
         var diffs = new List<string>();
         void Check<T>(string field, T expected, T actual)

@@ -1,0 +1,58 @@
+using Warden.Core.Toml;
+
+namespace Warden.Core.Policy;
+
+/// <summary>The postures the governance guide describes.</summary>
+public enum Posture { Lockdown, Controlled, Open }
+
+/// <summary>An ordered group rule: the first rule one of whose groups the user is in decides the policy.</summary>
+public sealed record GroupRule(int Index, IReadOnlyList<string> Groups, string Policy, SourceLocation Location);
+
+/// <summary>The OTel log export a policy requires (written into managed config and requirements).</summary>
+public sealed record OtelSettings(string Exporter, string? Endpoint, string Protocol, bool LogUserPrompt, string Environment);
+
+/// <summary>
+/// One policy: a complete profile (nothing is inherited from other policies or rules), compiled into the files Codex
+/// enforces.
+/// </summary>
+public sealed record PolicyDefinition
+{
+    public required string Name { get; init; }
+    public required Posture Posture { get; init; }
+    public required IReadOnlyList<string> AllowedSandboxModes { get; init; }
+    public required IReadOnlyList<string> AllowedApprovalPolicies { get; init; }
+    public required IReadOnlyList<string> AllowedWebSearchModes { get; init; }
+    public required IReadOnlyList<string> DenyRead { get; init; }
+    public required IReadOnlyDictionary<string, bool> Features { get; init; }
+    public required IReadOnlyList<string> McpAllowlist { get; init; }
+
+    /// <summary>False when the policy has no `mcp_allowlist`: every MCP server may run.</summary>
+    public bool HasMcpAllowlist { get; init; } = true;
+    public OtelSettings? Otel { get; init; }
+
+    /// <summary>Managed default: command network in workspace-write.</summary>
+    public bool NetworkAccess { get; init; }
+
+    /// <summary>Managed default: drop KEY/SECRET/TOKEN variables from the shell environment Codex passes to commands.</summary>
+    public bool FilterSecretEnvironment { get; init; } = true;
+
+    public SourceLocation Location { get; init; }
+}
+
+/// <summary>A registered MCP server: the name policies allow and the identity Codex must see to enable it.</summary>
+public sealed record McpRegistration(string Name, string? Command, string? Url, SourceLocation Location);
+
+/// <summary>A policy repository: warden.toml with its org, ordered rules, fallback policy, policies and MCP registry.</summary>
+public sealed record PolicyRepository
+{
+    public required string Path { get; init; }
+    public required string CodexVersion { get; init; }
+    public required string OrgName { get; init; }
+    public required string DefaultPolicy { get; init; }
+    public required IReadOnlyList<GroupRule> Rules { get; init; }
+    public required IReadOnlyDictionary<string, PolicyDefinition> Policies { get; init; }
+    public IReadOnlyDictionary<string, McpRegistration> McpServers { get; init; } = new Dictionary<string, McpRegistration>();
+
+    /// <summary>The warden.toml text hash (sha256, hex), the revision artifacts name when git gives none.</summary>
+    public required string ContentHash { get; init; }
+}

@@ -1,0 +1,261 @@
+using System.Security.Cryptography;
+using System.Text;
+using Warden.Core.Codex;
+using Warden.Core.Toml;
+
+namespace Warden.Core.Policy;
+
+/// <summary>A problem in warden.toml, with its place.</summary>
+public sealed record PolicyError(SourceLocation Location, string Message)
+{
+    public override string ToString() => $"{Location}: {Message}";
+}
+
+/// <summary>
+/// Reads warden.toml (schema: docs/schemas/warden-toml.schema.json) into a <see cref="PolicyRepository"/>. Every problem
+/// is reported with file, line and column; parsing goes on to report all of them.
+/// </summary>
+public static class PolicyRepositoryParser
+{
+    private static readonly string[] TopKeys = ["$schema", "codex_version", "org", "rules", "policies", "mcp_servers"];
+    private static readonly string[] PolicyKeys =
+    [
+        "posture", "description", "allowed_sandbox_modes", "allowed_approval_policies", "allowed_web_search_modes", "deny_read",
+        "features", "mcp_allowlist", "otel", "network_access", "filter_secret_environment",
+    ];
+
+    public static (PolicyRepository? Repository, IReadOnlyList<PolicyError> Errors) Parse(string text, string path)
+    {
+        var parsed = TomlParser.Parse(text, path);
+        if (parsed.Error is { } syntax)
+            return (null, [new PolicyError(syntax.Location, $"warden.toml is not valid TOML: {syntax.Message}.")]);
+        var root = parsed.Root!;
+        var errors = new List<PolicyError>();
+        var reader = new Reader(errors);
+
+        foreach (var (key, node) in root.Entries.Where(e => !TopKeys.Contains(e.Key)))
+            errors.Add(new PolicyError(node.KeyLocation, $"Unknown key `{key}`; warden.toml has {string.Join(", ", TopKeys.Skip(1))}."));
+
+        var codexVersion = reader.String(root, "codex_version", required: false) ?? "0.171.0";
+        if (codexVersion != "0.171.0")
+            errors.Add(new PolicyError(root["codex_version"]!.Location, $"codex_version is \"{codexVersion}\", but this Warden models Codex 0.171.0 only."));
+        var org = reader.Table(root, "org", required: true);
+        var orgName = org is null ? "" : reader.String(org, "name", required: true) ?? "";
+        var fallback = org is null ? "" : reader.String(org, "default_policy", required: true) ?? "";
+
+        var servers = new Dictionary<string, McpRegistration>(StringComparer.Ordinal);
+        if (reader.Table(root, "mcp_servers", required: false) is { } mcp)
+        {
+            foreach (var (name, node) in mcp.Entries)
+            {
+                if (node is not TomlTableNode server)
+                {
+                    errors.Add(new PolicyError(node.Location, $"mcp_servers.{name} must be a table with `command` or `url`."));
+                    continue;
+                }
+                var command = reader.String(server, "command", required: false);
+                var url = reader.String(server, "url", required: false);
+                if ((command is null) == (url is null))
+                    errors.Add(new PolicyError(server.KeyLocation, $"mcp_servers.{name} must set exactly one of `command` (stdio) or `url` (streamable HTTP): it is the identity Codex checks."));
+                servers[name] = new McpRegistration(name, command, url, server.KeyLocation);
+            }
+        }
+
+        var policies = new Dictionary<string, PolicyDefinition>(StringComparer.Ordinal);
+        if (reader.Table(root, "policies", required: true) is { } table)
+        {
+            foreach (var (name, node) in table.Entries)
+            {
+                if (node is TomlTableNode policy && ReadPolicy(name, policy, reader, servers) is { } definition)
+                    policies[name] = definition;
+                else if (node is not TomlTableNode)
+                    errors.Add(new PolicyError(node.Location, $"policies.{name} must be a table."));
+            }
+        }
+        if (fallback.Length > 0 && !policies.ContainsKey(fallback) && org?["default_policy"] is { } fb)
+            errors.Add(new PolicyError(fb.Location, $"default_policy \"{fallback}\" is not defined under [policies]; defined: {string.Join(", ", policies.Keys)}."));
+
+        var rules = new List<GroupRule>();
+        if (root["rules"] is { } rulesNode)
+        {
+            if (rulesNode is not TomlArrayNode { IsTableArray: true } array)
+            {
+                errors.Add(new PolicyError(rulesNode.Location, "`rules` must be an array of tables: [[rules]] with `groups` and `policy`."));
+            }
+            else
+            {
+                foreach (var (item, index) in array.Items.Cast<TomlTableNode>().Select((t, i) => (t, i)))
+                {
+                    var groups = reader.Strings(item, "groups", required: true, allowEmpty: false);
+                    var policy = reader.String(item, "policy", required: true);
+                    if (policy is not null && !policies.ContainsKey(policy))
+                        errors.Add(new PolicyError(item["policy"]!.Location, $"rule {index + 1} names policy \"{policy}\", which is not defined under [policies]."));
+                    foreach (var (key, node) in item.Entries.Where(e => e.Key is not ("groups" or "policy" or "description")))
+                        errors.Add(new PolicyError(node.KeyLocation, $"Unknown key `{key}` in rule {index + 1}; a rule has `groups`, `policy` and `description`."));
+                    rules.Add(new GroupRule(index, groups ?? [], policy ?? "", item.Location));
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+            return (null, errors);
+        return (new PolicyRepository
+        {
+            Path = path,
+            CodexVersion = codexVersion,
+            OrgName = orgName,
+            DefaultPolicy = fallback,
+            Rules = rules,
+            Policies = policies,
+            McpServers = servers,
+            ContentHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))),
+        }, errors);
+    }
+
+    private static PolicyDefinition? ReadPolicy(string name, TomlTableNode policy, Reader reader, Dictionary<string, McpRegistration> servers)
+    {
+        var errors = reader.Errors;
+        var before = errors.Count;
+        foreach (var (key, node) in policy.Entries.Where(e => !PolicyKeys.Contains(e.Key)))
+            errors.Add(new PolicyError(node.KeyLocation, $"Unknown key `{key}` in policy \"{name}\"; a policy has {string.Join(", ", PolicyKeys)}."));
+
+        // Each policy is a complete profile: Codex does not fill missing fields from other rules, so neither does Warden.
+        var postureText = reader.Enum(policy, "posture", ["lockdown", "controlled", "open"], name);
+        var sandbox = reader.Strings(policy, "allowed_sandbox_modes", required: true, allowEmpty: false, allowed: CodexValues.RequirementSandboxModes, policy: name);
+        var approvals = reader.Strings(policy, "allowed_approval_policies", required: true, allowEmpty: false, allowed: ["on-request", "never", "untrusted"], policy: name);
+        var web = reader.Strings(policy, "allowed_web_search_modes", required: true, allowEmpty: true, allowed: CodexValues.WebSearchModes, policy: name);
+        var deny = reader.Strings(policy, "deny_read", required: true, allowEmpty: true, policy: name);
+        var mcp = reader.Strings(policy, "mcp_allowlist", required: false, allowEmpty: true, policy: name);
+        foreach (var server in mcp ?? [])
+        {
+            if (!servers.ContainsKey(server))
+                errors.Add(new PolicyError(policy["mcp_allowlist"]!.Location, $"policy \"{name}\" allows MCP server \"{server}\", which is not registered under [mcp_servers]."));
+        }
+        var features = new SortedDictionary<string, bool>(StringComparer.Ordinal);
+        if (reader.Table(policy, "features", required: true, policy: name) is { } f)
+        {
+            foreach (var (key, node) in f.Entries)
+            {
+                if (node is TomlScalarNode { AsBool: { } on })
+                    features[key] = on;
+                else
+                    errors.Add(new PolicyError(node.Location, $"features.{key} in policy \"{name}\" must be true or false."));
+            }
+        }
+        var otel = ReadOtel(policy, reader, name);
+        var network = (policy["network_access"] as TomlScalarNode)?.AsBool ?? false;
+        var filter = (policy["filter_secret_environment"] as TomlScalarNode)?.AsBool ?? true;
+        if (errors.Count > before || postureText is null || sandbox is null || approvals is null || web is null || deny is null)
+            return null;
+        return new PolicyDefinition
+        {
+            Name = name,
+            Posture = Enum.Parse<Posture>(postureText, ignoreCase: true),
+            AllowedSandboxModes = sandbox,
+            AllowedApprovalPolicies = approvals,
+            AllowedWebSearchModes = web,
+            DenyRead = deny,
+            Features = features,
+            McpAllowlist = mcp ?? [],
+            HasMcpAllowlist = mcp is not null,
+            Otel = otel,
+            NetworkAccess = network,
+            FilterSecretEnvironment = filter,
+            Location = policy.KeyLocation,
+        };
+    }
+
+    private static OtelSettings? ReadOtel(TomlTableNode policy, Reader reader, string name)
+    {
+        if (reader.Table(policy, "otel", required: false, policy: name) is not { } otel)
+            return null;
+        var exporter = reader.Enum(otel, "exporter", ["none", "otlp-http", "otlp-grpc"], name) ?? "none";
+        var endpoint = reader.String(otel, "endpoint", required: exporter != "none");
+        var protocol = reader.Enum(otel, "protocol", ["binary", "json"], name, required: false) ?? "binary";
+        var prompts = (otel["log_user_prompt"] as TomlScalarNode)?.AsBool ?? false;
+        var environment = reader.String(otel, "environment", required: false) ?? "prod";
+        return new OtelSettings(exporter, endpoint, protocol, prompts, environment);
+    }
+
+    private sealed class Reader(List<PolicyError> errors)
+    {
+        public List<PolicyError> Errors { get; } = errors;
+
+        public TomlTableNode? Table(TomlTableNode parent, string key, bool required, string? policy = null)
+        {
+            switch (parent[key])
+            {
+                case TomlTableNode t:
+                    return t;
+                case null when required:
+                    Errors.Add(new PolicyError(parent.KeyLocation.IsKnown ? parent.KeyLocation : parent.Location, $"{Where(policy)}is missing [{key}]{Complete(policy)}."));
+                    return null;
+                case null:
+                    return null;
+                case var other:
+                    Errors.Add(new PolicyError(other.Location, $"`{key}`{Of(policy)} must be a table, but it is {other.ToToml()}."));
+                    return null;
+            }
+        }
+
+        public string? String(TomlTableNode parent, string key, bool required)
+        {
+            switch (parent[key])
+            {
+                case TomlScalarNode { AsString: { } s }:
+                    return s;
+                case null when required:
+                    Errors.Add(new PolicyError(parent.KeyLocation.IsKnown ? parent.KeyLocation : parent.Location, $"`{key}` is required here."));
+                    return null;
+                case null:
+                    return null;
+                case var other:
+                    Errors.Add(new PolicyError(other.Location, $"`{key}` must be a string, but it is {other.ToToml()}."));
+                    return null;
+            }
+        }
+
+        public string? Enum(TomlTableNode parent, string key, string[] allowed, string policy, bool required = true)
+        {
+            var value = String(parent, key, required);
+            if (value is not null && !allowed.Contains(value))
+            {
+                Errors.Add(new PolicyError(parent[key]!.Location, $"`{key}` in policy \"{policy}\" is \"{value}\"; allowed values are {CodexValues.Quoted(allowed)}."));
+                return null;
+            }
+            return value;
+        }
+
+        public List<string>? Strings(TomlTableNode parent, string key, bool required, bool allowEmpty, string[]? allowed = null, string? policy = null)
+        {
+            var node = parent[key];
+            if (node is null)
+            {
+                if (required)
+                    Errors.Add(new PolicyError(parent.KeyLocation.IsKnown ? parent.KeyLocation : parent.Location, $"{Where(policy)}is missing `{key}`{Complete(policy)}."));
+                return null;
+            }
+            if (node is not TomlArrayNode array || array.Items.Any(i => i is not TomlScalarNode { Kind: TomlScalarKind.String }))
+            {
+                Errors.Add(new PolicyError(node.Location, $"`{key}`{Of(policy)} must be an array of strings, but it is {node.ToToml()}."));
+                return null;
+            }
+            var values = array.Items.Select(i => ((TomlScalarNode)i).AsString!).ToList();
+            if (!allowEmpty && values.Count == 0)
+                Errors.Add(new PolicyError(node.Location, $"`{key}`{Of(policy)} cannot be empty."));
+            foreach (var (value, item) in values.Zip(array.Items))
+            {
+                if (allowed is not null && !allowed.Contains(value))
+                    Errors.Add(new PolicyError(item.Location, $"`{key}`{Of(policy)} contains \"{value}\"; allowed values are {CodexValues.Quoted(allowed)}."));
+            }
+            return values;
+        }
+
+        private static string Where(string? policy) => policy is null ? "" : $"policy \"{policy}\" ";
+
+        private static string Of(string? policy) => policy is null ? "" : $" in policy \"{policy}\"";
+
+        private static string Complete(string? policy) =>
+            policy is null ? "" : " (each policy is a complete profile: Codex does not fill missing fields from other rules)";
+    }
+}
