@@ -1,3 +1,4 @@
+using System.Text;
 using Warden.Core.Directory;
 using Warden.Core.Toml;
 
@@ -12,7 +13,16 @@ public static class DirectoryLoader
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            // Bytes then one decode: File.ReadAllText grows a StringBuilder, twice the memory on a 70 MB export.
+            var bytes = File.ReadAllBytes(path);
+            // Windows PowerShell 5's Out-File writes UTF-16 with a byte order mark.
+            text = bytes switch
+            {
+                [0xFF, 0xFE, ..] => Encoding.Unicode.GetString(bytes, 2, bytes.Length - 2),
+                [0xFE, 0xFF, ..] => Encoding.BigEndianUnicode.GetString(bytes, 2, bytes.Length - 2),
+                [0xEF, 0xBB, 0xBF, ..] => Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3),
+                _ => Encoding.UTF8.GetString(bytes),
+            };
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

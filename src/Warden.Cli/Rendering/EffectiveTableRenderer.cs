@@ -8,13 +8,7 @@ public static class EffectiveTableRenderer
 {
     public static void Render(EffectiveConfig config, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = output == Console.Out && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = output == Console.Out && !Console.IsOutputRedirected ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-        console.Profile.Width = output == Console.Out && !Console.IsOutputRedirected ? console.Profile.Width : 120;
+        var console = Consoles.For(output);
 
         if (!config.Loaded)
         {

@@ -1,3 +1,4 @@
+using System.Text;
 using Spectre.Console;
 using Warden.Core.Directory;
 using Warden.Core.Policy;
@@ -37,10 +38,16 @@ public static class LookupRenderer
 
     public static void RenderAll(IReadOnlyList<PolicyAssignment> assignments, PolicyRepository repo, UserDirectory directory, string format, TextWriter output)
     {
-        switch (format)
+        if (format is "json" or "csv")
         {
-            case "json": LookupJsonWriter.WriteAll(assignments, repo, ToolInfo.Version, output); return;
-            case "csv": LookupCsvWriter.Write(assignments, output); return;
+            // The console writer flushes every 4 KB; a million rows go out through a 1 MB buffer instead.
+            using var stream = output == System.Console.Out ? System.Console.OpenStandardOutput() : null;
+            using var buffered = stream is null ? null : new StreamWriter(stream, new UTF8Encoding(false), 1 << 20);
+            if (format == "json")
+                LookupJsonWriter.WriteAll(assignments, repo, ToolInfo.Version, buffered ?? output);
+            else
+                LookupCsvWriter.Write(assignments, buffered ?? output);
+            return;
         }
         var console = Console(output);
         console.MarkupLine(Markup.Escape($"{Users(assignments.Count)} in {directory.Path}; the first matching rule wins (per user: --format csv or json)."));

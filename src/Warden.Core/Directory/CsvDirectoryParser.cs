@@ -4,7 +4,7 @@ using Warden.Core.Toml;
 namespace Warden.Core.Directory;
 
 /// <summary>
-/// Reads a directory exported as CSV (RFC 4180 quoting, LF or CRLF line ends). The header row is required and names
+/// Reads a directory exported as CSV (RFC 4180 quoting, LF or CRLF line ends; a lone CR is text). The header row is required and names
 /// the columns, in any order and case: <c>user</c> (or <c>userName</c>; without either, <c>email</c> is the user
 /// name), <c>groups</c> (separated by <c>;</c> or <c>|</c>), and optionally <c>email</c>, <c>display_name</c>,
 /// <c>id</c> and <c>active</c>. Other columns are ignored.
@@ -13,7 +13,7 @@ public static class CsvDirectoryParser
 {
     internal const int MaxErrors = 100;
 
-    private static readonly SearchValues<char> FieldEnd = SearchValues.Create(",\r\n");
+    private static readonly SearchValues<char> FieldEnd = SearchValues.Create(",\n");
     private static readonly SearchValues<char> GroupSeparators = SearchValues.Create(";|");
 
     public static DirectoryParseResult Parse(string text, string path)
@@ -22,8 +22,9 @@ public static class CsvDirectoryParser
         var reader = new CsvReader(text);
         var fields = new List<CsvField>();
         Columns? columns = null;
-        var users = new List<DirectoryUser>();
-        var firstLine = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var expected = text.AsSpan().Count('\n') + 1; // presized: no rehashing or list copies on a million rows
+        var users = new List<DirectoryUser>(expected);
+        var byUserName = new Dictionary<string, DirectoryUser>(expected, StringComparer.OrdinalIgnoreCase);
         var pool = new GroupNamePool();
         var groups = new List<string>();
 
@@ -63,10 +64,10 @@ public static class CsvDirectoryParser
                 errors.Add(new DirectoryError("The row has no user name.", new SourceLocation(path, at.Line, at.Column)));
                 continue;
             }
-            if (!firstLine.TryAdd(userName, line))
+            if (byUserName.TryGetValue(userName, out var first))
             {
                 var at = fields[columns.User >= 0 ? columns.User : columns.Email];
-                errors.Add(new DirectoryError($"User '{userName}' is listed twice (first on line {firstLine[userName]}).", new SourceLocation(path, at.Line, at.Column)));
+                errors.Add(new DirectoryError($"User '{userName}' is listed twice (first on line {first.Location.Line}).", new SourceLocation(path, at.Line, at.Column)));
                 continue;
             }
 
@@ -96,7 +97,7 @@ public static class CsvDirectoryParser
 
             var id = columns.Id >= 0 ? fields[columns.Id].Text(text).Trim() : "";
             var display = columns.Display >= 0 ? fields[columns.Display].Text(text).Trim() : "";
-            users.Add(new DirectoryUser(
+            var user = new DirectoryUser(
                 id.Length > 0 ? id : userName,
                 userName,
                 email.Length > 0 ? email : null,
@@ -105,14 +106,16 @@ public static class CsvDirectoryParser
                 groups.ToArray())
             {
                 Location = new SourceLocation(path, line, 1),
-            });
+            };
+            users.Add(user);
+            byUserName.Add(userName, user);
         }
 
         if (columns is null && errors.Count == 0)
             errors.Add(new DirectoryError("The CSV file is empty; expected a header row such as 'user,email,groups'.", new SourceLocation(path, 1, 1)));
         return errors.Count > 0
             ? new DirectoryParseResult(null, errors, [])
-            : new DirectoryParseResult(new UserDirectory(path, users), [], []);
+            : new DirectoryParseResult(new UserDirectory(path, users, byUserName), [], []);
     }
 
     private static bool TryParseActive(string value, out bool active)
@@ -219,7 +222,9 @@ public static class CsvDirectoryParser
                         break;
                     }
                     fields.Add(new CsvField(start, end - start, true, escaped, line, column));
-                    if (_pos < text.Length && text[_pos] is not (',' or '\r' or '\n'))
+                    if (_pos < text.Length && text[_pos] == '\r' && (_pos + 1 == text.Length || text[_pos + 1] == '\n'))
+                        _pos++;
+                    if (_pos < text.Length && text[_pos] is not (',' or '\n'))
                     {
                         Error = new CsvReadError($"Unexpected '{text[_pos]}' after the closing quote of a field; quote the whole field and double any '\"' inside it.", _line, _pos - _lineStart + 1);
                         SkipToNextLine();
@@ -231,17 +236,16 @@ public static class CsvDirectoryParser
                     var length = text.AsSpan(_pos).IndexOfAny(FieldEnd);
                     if (length < 0)
                         length = text.Length - _pos;
-                    fields.Add(new CsvField(_pos, length, false, false, line, column));
-                    _pos += length;
+                    var end = _pos + length;
+                    var trimmed = end > _pos && text[end - 1] == '\r' && (end == text.Length || text[end] == '\n') ? length - 1 : length;
+                    fields.Add(new CsvField(_pos, trimmed, false, false, line, column));
+                    _pos = end;
                 }
 
                 if (_pos >= text.Length)
                     return true;
-                var c = text[_pos++];
-                if (c == ',')
+                if (text[_pos++] == ',')
                     continue;
-                if (c == '\r' && _pos < text.Length && text[_pos] == '\n')
-                    _pos++;
                 _line++;
                 _lineStart = _pos;
                 return true;

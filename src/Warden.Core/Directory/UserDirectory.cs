@@ -6,6 +6,7 @@ namespace Warden.Core.Directory;
 /// </summary>
 public sealed class UserDirectory
 {
+    private readonly Dictionary<string, DirectoryUser>? _byUserName;
     private Indexes? _indexes;
 
     public UserDirectory(string path, IReadOnlyList<DirectoryUser> users)
@@ -13,6 +14,10 @@ public sealed class UserDirectory
         Path = path;
         Users = users;
     }
+
+    /// <summary>For parsers that already built the user-name index while checking for duplicates.</summary>
+    internal UserDirectory(string path, IReadOnlyList<DirectoryUser> users, Dictionary<string, DirectoryUser> byUserName)
+        : this(path, users) => _byUserName = byUserName;
 
     /// <summary>The logical path of the export the users came from.</summary>
     public string Path { get; }
@@ -30,18 +35,19 @@ public sealed class UserDirectory
     /// <summary>Finds a user by user name, then by primary email, then by id (all case-insensitive).</summary>
     public DirectoryUser? Find(string key) => FindByUserName(key) ?? FindByEmail(key) ?? FindById(key);
 
-    private Indexes Index => _indexes ??= new Indexes(Users);
+    private Indexes Index => _indexes ??= new Indexes(Users, _byUserName);
 
     private sealed class Indexes
     {
-        public Indexes(IReadOnlyList<DirectoryUser> users)
+        public Indexes(IReadOnlyList<DirectoryUser> users, Dictionary<string, DirectoryUser>? byUserName)
         {
-            ByUserName = new(users.Count, StringComparer.OrdinalIgnoreCase);
+            ByUserName = byUserName ?? new(users.Count, StringComparer.OrdinalIgnoreCase);
             ByEmail = new(users.Count, StringComparer.OrdinalIgnoreCase);
             ById = new(users.Count, StringComparer.OrdinalIgnoreCase);
             foreach (var user in users)
             {
-                ByUserName.TryAdd(user.UserName, user);
+                if (byUserName is null)
+                    ByUserName.TryAdd(user.UserName, user);
                 if (!string.IsNullOrEmpty(user.Email))
                     ByEmail.TryAdd(user.Email, user);
                 ById.TryAdd(user.Id, user);

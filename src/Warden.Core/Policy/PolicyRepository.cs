@@ -37,6 +37,12 @@ public sealed record PolicyDefinition
     public bool FilterSecretEnvironment { get; init; } = true;
 
     public SourceLocation Location { get; init; }
+
+    /// <summary>The policy's table in warden.toml, for the locations of its fields (null when built in code).</summary>
+    public TomlTableNode? Table { get; init; }
+
+    /// <summary>Where a field was written, or the policy's own location.</summary>
+    public SourceLocation At(string field) => Table?[field]?.Location ?? Location;
 }
 
 /// <summary>A registered MCP server: the name policies allow and the identity Codex must see to enable it.</summary>

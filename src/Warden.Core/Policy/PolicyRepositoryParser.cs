@@ -62,7 +62,10 @@ public static class PolicyRepositoryParser
         }
 
         var policies = new Dictionary<string, PolicyDefinition>(StringComparer.Ordinal);
-        if (reader.Table(root, "policies", required: true) is { } table)
+        var table = reader.Table(root, "policies", required: true);
+        // Names count as defined even when the policy has errors of its own, so one mistake is reported once.
+        var defined = table?.Keys.ToHashSet(StringComparer.Ordinal) ?? [];
+        if (table is not null)
         {
             foreach (var (name, node) in table.Entries)
             {
@@ -72,8 +75,8 @@ public static class PolicyRepositoryParser
                     errors.Add(new PolicyError(node.Location, $"policies.{name} must be a table."));
             }
         }
-        if (fallback.Length > 0 && !policies.ContainsKey(fallback) && org?["default_policy"] is { } fb)
-            errors.Add(new PolicyError(fb.Location, $"default_policy \"{fallback}\" is not defined under [policies]; defined: {string.Join(", ", policies.Keys)}."));
+        if (fallback.Length > 0 && !defined.Contains(fallback) && org?["default_policy"] is { } fb)
+            errors.Add(new PolicyError(fb.Location, $"default_policy \"{fallback}\" is not defined under [policies]; defined: {string.Join(", ", defined)}."));
 
         var rules = new List<GroupRule>();
         if (root["rules"] is { } rulesNode)
@@ -88,7 +91,7 @@ public static class PolicyRepositoryParser
                 {
                     var groups = reader.Strings(item, "groups", required: true, allowEmpty: false);
                     var policy = reader.String(item, "policy", required: true);
-                    if (policy is not null && !policies.ContainsKey(policy))
+                    if (policy is not null && !defined.Contains(policy))
                         errors.Add(new PolicyError(item["policy"]!.Location, $"rule {index + 1} names policy \"{policy}\", which is not defined under [policies]."));
                     foreach (var (key, node) in item.Entries.Where(e => e.Key is not ("groups" or "policy" or "description")))
                         errors.Add(new PolicyError(node.KeyLocation, $"Unknown key `{key}` in rule {index + 1}; a rule has `groups`, `policy` and `description`."));
@@ -162,6 +165,7 @@ public static class PolicyRepositoryParser
             NetworkAccess = network,
             FilterSecretEnvironment = filter,
             Location = policy.KeyLocation,
+            Table = policy,
         };
     }
 

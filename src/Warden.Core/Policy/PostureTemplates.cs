@@ -61,8 +61,8 @@ public static class PostureTemplates
                 "[\"read-only\", \"workspace-write\"]", "[\"on-request\"]", "[\"cached\"]", true, true, "[]",
                 "# Most managed users: workspace-write with secrets unreadable, approvals on request, cached web search,\n# browser and desktop surfaces off (grant them by rule or exception), only allowlisted MCP servers."),
             _ => (
-                "[\"read-only\", \"workspace-write\", \"danger-full-access\"]", "[\"on-request\", \"never\"]", "[\"cached\", \"live\"]", false, false, null,
-                "# Low-sensitivity repos and hardened, disposable environments only. Codex rejects full access whenever\n# deny_read is set, so this posture has none: rely on external containment."),
+                "[\"read-only\", \"workspace-write\", \"danger-full-access\"]", "[\"on-request\"]", "[\"cached\", \"live\"]", false, false, null,
+                "# Low-sensitivity repos and hardened, disposable environments only. Codex rejects full access whenever\n# deny_read is set, so this posture has none: rely on external containment. Adding \"never\" (for codex exec in CI)\n# next to full access is flagged by `warden policy lint` (WD1004): keep such runners in their own policy."),
         };
         var lines = new List<string>
         {
