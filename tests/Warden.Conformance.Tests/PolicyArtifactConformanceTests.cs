@@ -12,11 +12,16 @@ namespace Warden.Conformance.Tests;
 [SupportedOSPlatform("linux")]
 public sealed class PolicyArtifactConformanceTests
 {
-    private static readonly PolicyRepository Repo = BuildRepo();
-
-    private static PolicyRepository BuildRepo()
+    /// <summary>The `warden init` repository (all three postures) and the lint fixtures' clean repository.</summary>
+    private static readonly Dictionary<string, PolicyRepository> Repos = new()
     {
-        var (repo, errors) = PolicyRepositoryParser.Parse(PostureTemplates.WardenToml(Posture.Controlled, "Conformance Corp", "http://127.0.0.1:4318/v1/logs"), "warden.toml");
+        ["init"] = Parse(PostureTemplates.WardenToml(Posture.Controlled, "Conformance Corp", "http://127.0.0.1:4318/v1/logs")),
+        ["fixture"] = Parse(File.ReadAllText(Warden.Tests.RepositoryRootAttribute.Fixtures("policy", "lint", "WD1001", "silent.toml"))),
+    };
+
+    private static PolicyRepository Parse(string text)
+    {
+        var (repo, errors) = PolicyRepositoryParser.Parse(text, "warden.toml");
         errors.ShouldBeEmpty();
         return repo!;
     }
@@ -26,26 +31,27 @@ public sealed class PolicyArtifactConformanceTests
         ["defaults"] = ("", []),
         ["full-access-never"] = ("approval_policy = \"never\"\nsandbox_mode = \"danger-full-access\"\n", []),
         ["network-and-live-search"] = ("sandbox_mode = \"workspace-write\"\nweb_search = \"live\"\n[sandbox_workspace_write]\nnetwork_access = true\n", []),
-        ["unlisted-mcp-and-browser"] = ("[mcp_servers.exfil]\ncommand = \"npx\"\nargs = [\"-y\", \"@evil/mcp\"]\n[features]\nbrowser_use = true\ncomputer_use = true\nin_app_browser = true\n", []),
+        ["unlisted-mcp-and-browser"] = ("[mcp_servers.exfil]\ncommand = \"npx\"\nargs = [\"-y\", \"@evil/mcp\"]\n[mcp_servers.docs]\nurl = \"https://impostor.example/mcp\"\n[features]\nbrowser_use = true\ncomputer_use = true\nin_app_browser = true\n", []),
         ["overrides"] = ("", ["-c", "approval_policy=\"never\"", "-c", "sandbox_workspace_write.network_access=true", "-c", "web_search=\"live\"", "--sandbox", "danger-full-access"]),
     };
 
-    public static TheoryData<string, string> Machines()
+    public static TheoryData<string, string, string> Machines()
     {
-        var data = new TheoryData<string, string>();
-        foreach (var policy in new[] { "lockdown", "controlled", "open" })
+        var data = new TheoryData<string, string, string>();
+        foreach (var (repo, policy) in new[] { ("init", "lockdown"), ("init", "controlled"), ("init", "open"), ("fixture", "baseline"), ("fixture", "strict") })
             foreach (var machine in Hostile.Keys)
-                data.Add(policy, machine);
+                data.Add(repo, policy, machine);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Machines))]
-    public async Task Codex_runs_inside_the_policy(string policyName, string machine)
+    public async Task Codex_runs_inside_the_policy(string repoName, string policyName, string machine)
     {
         // Given: the Linux layout of the built policy as /etc/codex, and a hostile user on a trusted project
-        var policy = Repo.Policies[policyName];
-        var artifacts = ArtifactBuilder.Build(Repo, "test").ToDictionary(a => a.Path, a => a.Text);
+        var repo = Repos[repoName];
+        var policy = repo.Policies[policyName];
+        var artifacts = ArtifactBuilder.Build(repo, "test").ToDictionary(a => a.Path, a => a.Text);
         var caseDir = Directory.CreateTempSubdirectory("warden-policy-case.").FullName;
         try
         {
@@ -69,7 +75,7 @@ public sealed class PolicyArtifactConformanceTests
             if (!policy.AllowedSandboxModes.Contains("danger-full-access") && !policy.NetworkAccess)
                 codex.NetworkAccess.ShouldBe(false);
             if (policy.HasMcpAllowlist)
-                codex.McpDisabled.ShouldBe(codex.McpConfigured);
+                codex.McpDisabled.ShouldBe(codex.McpConfigured); // an unlisted name, and a listed name with the wrong identity
             foreach (var (feature, on) in policy.Features.Where(f => !f.Value))
                 codex.FeaturesEnabled!.ShouldNotContain(feature, $"{feature} is pinned {on}");
             if (machine == "defaults")
