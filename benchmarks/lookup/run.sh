@@ -39,6 +39,9 @@ lines = ["# `warden lookup --all --format csv > /dev/null` (Native AOT)", "",
 for r in results:
     n = int(r["command"].split()[0])
     lines.append(f"| {n:,} | {r['mean']*1000:.1f} ms | {r['mean']*1000/(n/1000):.3f} ms |")
+pts = sorted((int(r["command"].split()[0]), r["mean"]) for r in results)
+lines += ["", "Marginal cost per user (linear growth means these stay flat): " + ", ".join(
+    f"{a[0]:,} to {b[0]:,}: {(b[1]-a[1])/(b[0]-a[0])*1e6:.2f} µs" for a, b in zip(pts, pts[1:]))]
 open(sys.argv[3], "w").write("\n".join(lines) + "\n")
-print("\n".join(lines[-5:]))
+print("\n".join(lines[-7:]))
 PY

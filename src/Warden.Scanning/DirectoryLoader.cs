@@ -1,5 +1,5 @@
 using System.Text;
-using Warden.Core.Directory;
+using Warden.Core.Users;
 using Warden.Core.Toml;
 
 namespace Warden.Scanning;

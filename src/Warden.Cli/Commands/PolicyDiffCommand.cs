@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Warden.Cli.Rendering;
-using Warden.Core.Directory;
+using Warden.Core.Users;
 using Warden.Core.Policy;
 using Warden.Scanning;
 

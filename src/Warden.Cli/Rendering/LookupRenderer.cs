@@ -1,6 +1,6 @@
 using System.Text;
 using Spectre.Console;
-using Warden.Core.Directory;
+using Warden.Core.Users;
 using Warden.Core.Policy;
 using Warden.Core.Reporting;
 

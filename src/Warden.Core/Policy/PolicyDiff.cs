@@ -1,4 +1,4 @@
-using Warden.Core.Directory;
+using Warden.Core.Users;
 
 namespace Warden.Core.Policy;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Warden.Core.Directory;
+using Warden.Core.Users;
 using Warden.Core.Policy;
 using Warden.Core.Toml;
 

@@ -1,4 +1,4 @@
-using Warden.Core.Directory;
+using Warden.Core.Users;
 using Warden.Core.Policy;
 using Warden.Core.Toml;
 

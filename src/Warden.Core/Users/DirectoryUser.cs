@@ -1,6 +1,6 @@
 using Warden.Core.Toml;
 
-namespace Warden.Core.Directory;
+namespace Warden.Core.Users;
 
 /// <summary>
 /// One person in the identity provider's directory: the user name, primary email and id a lookup can find them by,

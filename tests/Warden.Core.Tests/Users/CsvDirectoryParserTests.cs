@@ -1,6 +1,6 @@
-using Warden.Core.Directory;
+using Warden.Core.Users;
 
-namespace Warden.Core.Tests.Directory;
+namespace Warden.Core.Tests.Users;
 
 public sealed class CsvDirectoryParserTests
 {

@@ -1,4 +1,4 @@
-namespace Warden.Core.Directory;
+namespace Warden.Core.Users;
 
 /// <summary>
 /// The users of a directory export, in file order, with case-insensitive lookup by user name, email and id. The

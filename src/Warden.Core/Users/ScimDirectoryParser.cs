@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Warden.Core.Toml;
 
-namespace Warden.Core.Directory;
+namespace Warden.Core.Users;
 
 /// <summary>
 /// Reads a SCIM 2.0 export (RFC 7643/7644) as Okta and Entra ID produce it: a ListResponse

@@ -1,4 +1,4 @@
-namespace Warden.Core.Directory;
+namespace Warden.Core.Users;
 
 /// <summary>Reads a directory export in whichever format its content is: SCIM 2.0 JSON or CSV.</summary>
 public static class DirectoryParser

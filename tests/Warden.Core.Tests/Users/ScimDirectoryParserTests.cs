@@ -1,7 +1,7 @@
-using Warden.Core.Directory;
+using Warden.Core.Users;
 using Warden.Core.Toml;
 
-namespace Warden.Core.Tests.Directory;
+namespace Warden.Core.Tests.Users;
 
 public sealed class ScimDirectoryParserTests
 {

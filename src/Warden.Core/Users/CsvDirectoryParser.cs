@@ -1,7 +1,7 @@
 using System.Buffers;
 using Warden.Core.Toml;
 
-namespace Warden.Core.Directory;
+namespace Warden.Core.Users;
 
 /// <summary>
 /// Reads a directory exported as CSV (RFC 4180 quoting, LF or CRLF line ends; a lone CR is text). The header row is required and names

@@ -1,8 +1,8 @@
 using FsCheck;
 using FsCheck.Xunit;
-using Warden.Core.Directory;
+using Warden.Core.Users;
 
-namespace Warden.Core.Tests.Directory;
+namespace Warden.Core.Tests.Users;
 
 public sealed class DirectoryParserTests
 {

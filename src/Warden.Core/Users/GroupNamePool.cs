@@ -1,4 +1,4 @@
-namespace Warden.Core.Directory;
+namespace Warden.Core.Users;
 
 /// <summary>
 /// Interns group names while a directory is parsed: a million users in two hundred groups share two hundred strings,
