@@ -1,6 +1,4 @@
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using Warden.Core.Reporting;
 
 namespace Warden.Core.Findings;
 
@@ -9,15 +7,10 @@ public static class FindingsJsonWriter
 {
     public static void Write(IReadOnlyList<Finding> findings, string toolVersion, TextWriter output)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        JsonOutput.Write(output, json =>
         {
             json.WriteStartObject();
-            json.WriteNumber("version", 1);
-            json.WriteStartObject("tool");
-            json.WriteString("name", "warden");
-            json.WriteString("version", toolVersion);
-            json.WriteEndObject();
+            JsonOutput.WriteHeader(json, 1, toolVersion);
             json.WriteStartArray("findings");
             foreach (var f in findings)
             {
@@ -27,19 +20,7 @@ public static class FindingsJsonWriter
                 json.WriteString("severity", SeverityNames.Name(f.Severity));
                 json.WriteString("confidence", SeverityNames.Name(f.Confidence));
                 json.WriteString("message", f.Message);
-                json.WriteStartObject("location");
-                json.WriteString("path", f.Location.Path);
-                if (f.Location.IsKnown)
-                {
-                    json.WriteNumber("line", f.Location.Line);
-                    json.WriteNumber("column", f.Location.Column);
-                }
-                else
-                {
-                    json.WriteNull("line");
-                    json.WriteNull("column");
-                }
-                json.WriteEndObject();
+                JsonOutput.WriteLocation(json, "location", f.Location);
                 json.WriteString("remediation", f.Rule.Remediation);
                 json.WriteString("help", f.Rule.HelpPath);
                 json.WriteStartObject("frameworks");
@@ -56,8 +37,6 @@ public static class FindingsJsonWriter
             }
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-        output.Write(Encoding.UTF8.GetString(stream.ToArray()));
-        output.Write('\n');
+        });
     }
 }

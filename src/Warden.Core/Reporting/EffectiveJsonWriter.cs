@@ -1,7 +1,4 @@
-using System.Text;
-using System.Text.Json;
 using Warden.Core.Codex;
-using Warden.Core.Toml;
 
 namespace Warden.Core.Reporting;
 
@@ -10,16 +7,10 @@ public static class EffectiveJsonWriter
 {
     public static void Write(EffectiveConfig config, string toolVersion, TextWriter output)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        JsonOutput.Write(output, json =>
         {
             json.WriteStartObject();
-            json.WriteNumber("version", EffectiveConfig.SchemaVersion);
-            json.WriteStartObject("tool");
-            json.WriteString("name", "warden");
-            json.WriteString("version", toolVersion);
-            json.WriteString("codex_version", "0.171.0");
-            json.WriteEndObject();
+            JsonOutput.WriteHeader(json, EffectiveConfig.SchemaVersion, toolVersion, "0.171.0");
             json.WriteBoolean("loaded", config.Loaded);
             if (config.Error is { } error)
             {
@@ -27,7 +18,7 @@ public static class EffectiveJsonWriter
                 json.WriteString("message", error.Message);
                 if (error.Key is not null)
                     json.WriteString("key", error.Key);
-                WriteLocation(json, "location", error.Location);
+                JsonOutput.WriteLocation(json, "location", error.Location);
                 json.WriteEndObject();
             }
             else
@@ -42,20 +33,20 @@ public static class EffectiveJsonWriter
                 json.WriteString("key", w.Key);
                 json.WriteString("kind", KindName(w.Kind));
                 json.WriteString("message", w.Message);
-                WriteLocation(json, "location", w.Location);
+                JsonOutput.WriteLocation(json, "location", w.Location);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
 
-            WriteNullable(json, "approval_policy", config.ApprovalPolicy);
-            WriteNullable(json, "approvals_reviewer", config.ApprovalsReviewer);
-            WriteNullable(json, "sandbox_mode", config.SandboxMode);
-            WriteNullable(json, "permission_profile", config.PermissionProfile);
+            JsonOutput.WriteNullable(json, "approval_policy", config.ApprovalPolicy);
+            JsonOutput.WriteNullable(json, "approvals_reviewer", config.ApprovalsReviewer);
+            JsonOutput.WriteNullable(json, "sandbox_mode", config.SandboxMode);
+            JsonOutput.WriteNullable(json, "permission_profile", config.PermissionProfile);
             if (config.NetworkAccess is { } network)
                 json.WriteBoolean("network_access", network);
             else
                 json.WriteNull("network_access");
-            WriteNullable(json, "web_search", config.WebSearch);
+            JsonOutput.WriteNullable(json, "web_search", config.WebSearch);
             json.WriteStartArray("deny_read");
             foreach (var d in config.DenyRead)
                 json.WriteStringValue(d);
@@ -68,10 +59,10 @@ public static class EffectiveJsonWriter
                 json.WriteString("name", s.Name);
                 json.WriteString("transport", s.Transport);
                 json.WriteBoolean("enabled", s.Enabled);
-                WriteNullable(json, "disabled_reason", s.DisabledReason);
-                WriteNullable(json, "command", s.Command);
-                WriteNullable(json, "url", s.Url);
-                WriteLocation(json, "location", s.Location);
+                JsonOutput.WriteNullable(json, "disabled_reason", s.DisabledReason);
+                JsonOutput.WriteNullable(json, "command", s.Command);
+                JsonOutput.WriteNullable(json, "url", s.Url);
+                JsonOutput.WriteLocation(json, "location", s.Location);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -82,8 +73,8 @@ public static class EffectiveJsonWriter
             json.WriteEndObject();
 
             json.WriteBoolean("trusted_project", config.TrustedProject);
-            WriteNullable(json, "trust_level", config.TrustLevel);
-            WriteNullable(json, "project_root", config.ProjectRoot);
+            JsonOutput.WriteNullable(json, "trust_level", config.TrustLevel);
+            JsonOutput.WriteNullable(json, "project_root", config.ProjectRoot);
 
             json.WriteStartArray("layers");
             foreach (var layer in config.Layers)
@@ -93,7 +84,7 @@ public static class EffectiveJsonWriter
                 json.WriteString("path", layer.Path);
                 json.WriteBoolean("exists", layer.Exists);
                 json.WriteBoolean("applied", layer.Applied);
-                WriteNullable(json, "disabled_reason", layer.Exists ? layer.DisabledReason : null);
+                JsonOutput.WriteNullable(json, "disabled_reason", layer.Exists ? layer.DisabledReason : null);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -119,9 +110,7 @@ public static class EffectiveJsonWriter
                 json.WriteString(key, location.ToString());
             json.WriteEndObject();
             json.WriteEndObject();
-        }
-        output.Write(Encoding.UTF8.GetString(stream.ToArray()));
-        output.Write('\n');
+        });
     }
 
     public static string KindName(WarningKind kind) => kind switch
@@ -141,34 +130,4 @@ public static class EffectiveJsonWriter
         RequirementsKind.LegacyMdmConfig => "legacy-mdm-config",
         _ => "mdm",
     };
-
-    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-            json.WriteNull(name);
-        else
-            json.WriteString(name, value);
-    }
-
-    private static void WriteLocation(Utf8JsonWriter json, string name, SourceLocation location)
-    {
-        if (location.Path.Length == 0)
-        {
-            json.WriteNull(name);
-            return;
-        }
-        json.WriteStartObject(name);
-        json.WriteString("path", location.Path);
-        if (location.IsKnown)
-        {
-            json.WriteNumber("line", location.Line);
-            json.WriteNumber("column", location.Column);
-        }
-        else
-        {
-            json.WriteNull("line");
-            json.WriteNull("column");
-        }
-        json.WriteEndObject();
-    }
 }

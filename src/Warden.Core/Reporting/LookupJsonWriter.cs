@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Warden.Core.Users;
 using Warden.Core.Policy;
@@ -17,7 +16,7 @@ public static class LookupJsonWriter
 {
     public const int SchemaVersion = 1;
 
-    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static JsonWriterOptions Options => JsonOutput.Options;
 
     public static void WriteExplanation(LookupResult result, PolicyRepository repo, string toolVersion, TextWriter output)
     {
@@ -100,11 +99,7 @@ public static class LookupJsonWriter
     private static void Start(Utf8JsonWriter json, PolicyRepository repo, string toolVersion)
     {
         json.WriteStartObject();
-        json.WriteNumber("version", SchemaVersion);
-        json.WriteStartObject("tool");
-        json.WriteString("name", "warden");
-        json.WriteString("version", toolVersion);
-        json.WriteEndObject();
+        JsonOutput.WriteHeader(json, SchemaVersion, toolVersion);
         json.WriteString("repository", repo.Path);
         json.WriteString("default_policy", repo.DefaultPolicy);
     }
