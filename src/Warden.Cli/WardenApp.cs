@@ -9,6 +9,7 @@ public static class WardenApp
     public static RootCommand Create(TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("Warden: policy-as-code governance for OpenAI Codex.");
+        root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
         root.Subcommands.Add(EffectiveCommand.Create(stdout, stderr));
         root.Subcommands.Add(LookupCommand.Create(stdout, stderr));
         root.Subcommands.Add(InitCommand.Create(stdout, stderr));

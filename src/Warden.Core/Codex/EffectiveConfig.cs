@@ -32,6 +32,12 @@ public sealed record EffectiveConfig
 
     public IReadOnlyDictionary<string, SourceLocation> Provenance { get; init; } = new SortedDictionary<string, SourceLocation>(StringComparer.Ordinal);
 
+    /// <summary>The merged config of every applied layer, with locations (empty when not loaded).</summary>
+    public TomlTableNode Merged { get; init; } = new(SourceLocation.None);
+
+    /// <summary>The composed requirements in force (null when Codex would not start).</summary>
+    public Requirements? Requirements { get; init; }
+
     /// <summary>Keys whose configured value fell back to what requirements allow, in Codex's words.</summary>
     public IEnumerable<string> FallbackKeys => Warnings.Where(w => w.Kind == WarningKind.RequirementFallback).Select(w => w.Key);
 

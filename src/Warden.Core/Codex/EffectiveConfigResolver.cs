@@ -56,6 +56,8 @@ public static class EffectiveConfigResolver
         {
             Loaded = true,
             DecidedBy = decided,
+            Merged = merged,
+            Requirements = requirements,
             Warnings = warnings,
             ApprovalPolicy = approval.Value,
             ApprovalsReviewer = reviewer,

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Warden.Core.Rules.Machine;
 using Warden.Core.Rules.Policy;
 
 namespace Warden.Core.Rules;
@@ -22,4 +23,29 @@ public static class BuiltInRules
         new NoAuditTrailRule(),
         new PromptLoggingEnabledRule(),
     ];
+
+    public static ImmutableArray<MachineRule> Machine { get; } =
+    [
+        new CodexRefusesToStartRule(),
+        new UnmanagedMachineRule(),
+        new RequirementsDriftRule(),
+        new FullAccessInEffectRule(),
+        new NeverApprovalInEffectRule(),
+        new CommandNetworkOnRule(),
+        new LiveWebSearchRule(),
+        new CredentialStoresReadableRule(),
+        new SecretEnvironmentPassedRule(),
+        new NoOtelExportRule(),
+        new PromptLoggedRule(),
+        new McpServerNotAllowedRule(),
+        new LiteralSecretInConfigRule(),
+        new NotifyProgramRule(),
+        new BroadTrustedProjectRule(),
+        new DesktopSurfaceEnabledRule(),
+        new UnknownConfigKeyRule(),
+    ];
+
+    /// <summary>Every rule's metadata, in id order (SARIF rule lists, docs index).</summary>
+    public static IReadOnlyList<Findings.RuleInfo> All { get; } =
+        Policy.Select(r => r.Info).Concat(Machine.Select(r => r.Info)).OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
 }

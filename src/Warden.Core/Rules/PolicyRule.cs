@@ -19,7 +19,7 @@ public abstract class PolicyRule
     protected Finding Finding(SourceLocation location, string message, Confidence confidence = Confidence.High) =>
         new(Info, Info.DefaultSeverity, confidence, message, location);
 
-    protected static Frameworks Map(string[] csf, string[] aiRmf) => new(csf, aiRmf);
+    protected static Findings.Frameworks Map(string[] csf, string[] aiRmf) => new(csf, aiRmf);
 
     protected static string Fallback(PolicyDefinition policy, PolicyRepository repo) =>
         policy.Name == repo.DefaultPolicy ? $"the fallback policy \"{policy.Name}\"" : $"policy \"{policy.Name}\"";

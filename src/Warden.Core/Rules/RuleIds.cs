@@ -14,4 +14,23 @@ public static class RuleIds
     public const string FullAccessBlockedByDenyRead = "WD1008";
     public const string NoAuditTrail = "WD1009";
     public const string PromptLoggingEnabled = "WD1010";
+
+    // WD20xx: one machine's Codex setup (`warden check`).
+    public const string CodexRefusesToStart = "WD2000";
+    public const string UnmanagedMachine = "WD2001";
+    public const string RequirementsDrift = "WD2002";
+    public const string FullAccessInEffect = "WD2003";
+    public const string NeverApprovalInEffect = "WD2004";
+    public const string CommandNetworkOn = "WD2005";
+    public const string LiveWebSearch = "WD2006";
+    public const string CredentialStoresReadable = "WD2007";
+    public const string SecretEnvironmentPassed = "WD2008";
+    public const string NoOtelExport = "WD2009";
+    public const string PromptLogged = "WD2010";
+    public const string McpServerNotAllowed = "WD2011";
+    public const string LiteralSecretInConfig = "WD2012";
+    public const string NotifyProgram = "WD2013";
+    public const string BroadTrustedProject = "WD2014";
+    public const string DesktopSurfaceEnabled = "WD2015";
+    public const string UnknownConfigKey = "WD2016";
 }
