@@ -14,6 +14,18 @@ if [ ! -x "$CODEX_DIR/node_modules/.bin/codex" ]; then
     echo "test.sh: npm could not install @openai/codex@$CODEX_VERSION"; echo "0 passed, 1 failed"; exit 1; }
 fi
 export WARDEN_CODEX="$CODEX_DIR/node_modules/.bin/codex"
+
+SARIF_MULTITOOL_VERSION=5.7.0
+SARIF_MULTITOOL_DIR="$HOME/.cache/warden/sarif-multitool/$SARIF_MULTITOOL_VERSION"
+SARIF_MULTITOOL="$SARIF_MULTITOOL_DIR/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+if [ ! -x "$SARIF_MULTITOOL" ]; then
+  echo "test.sh: installing @microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION into $SARIF_MULTITOOL_DIR (SARIF validation)"
+  mkdir -p "$SARIF_MULTITOOL_DIR"
+  (cd "$SARIF_MULTITOOL_DIR" && npm install --no-audit --no-fund --silent "@microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION" \
+    && chmod u+x "$SARIF_MULTITOOL") || {
+    echo "test.sh: npm could not install @microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION"; echo "0 passed, 1 failed"; exit 1; }
+fi
+export WARDEN_SARIF_MULTITOOL="$SARIF_MULTITOOL"
 for tool in git unshare; do
   command -v "$tool" >/dev/null || { echo "test.sh: $tool is required"; echo "0 passed, 1 failed"; exit 1; }
 done

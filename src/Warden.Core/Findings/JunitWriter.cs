@@ -52,7 +52,7 @@ public static class JunitWriter
                     xml.WriteStartElement("failure");
                     xml.WriteAttributeString("message", Clean(f.Message));
                     xml.WriteAttributeString("type", SeverityNames.Name(f.Severity));
-                    var where = f.Location.Path.Length == 0 ? "(no location)" : f.Location.ToString();
+                    var where = f.Location.Path.Length == 0 ? "(no location)" : MarkdownWriter.Where(f.Location);
                     xml.WriteString(Clean($"{where}\n{f.Rule.Remediation}"));
                     xml.WriteEndElement();
                 }

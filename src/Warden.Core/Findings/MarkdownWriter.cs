@@ -1,4 +1,5 @@
 using System.Text;
+using Warden.Core.Toml;
 
 namespace Warden.Core.Findings;
 
@@ -27,11 +28,17 @@ public static class MarkdownWriter
         foreach (var f in findings.OrderByDescending(f => f.Severity))
         {
             var rule = $"[{Escape(f.Rule.Id)}]({SarifWriter.HelpUri(f.Rule)}) {Escape(f.Rule.Name)}";
-            var location = f.Location.Path.Length == 0 ? "—" : Escape(f.Location.ToString());
+            var location = f.Location.Path.Length == 0 ? "—" : Escape(Where(f.Location));
             text.Append($"| {SeverityNames.Name(f.Severity)} | {rule} | {location} | {Escape(f.Message)} |\n");
         }
         output.Write(text.ToString());
     }
+
+    /// <summary>`path`, `path:line` or `path:line:column`, as far as the location is known.</summary>
+    internal static string Where(SourceLocation location) =>
+        !location.IsKnown ? location.Path
+        : location.Column > 0 ? $"{location.Path}:{location.Line}:{location.Column}"
+        : $"{location.Path}:{location.Line}";
 
     /// <summary>Makes text safe inside a table cell: pipes, backslashes, HTML and line breaks.</summary>
     public static string Escape(string text)

@@ -15,7 +15,8 @@ namespace Warden.Core.Findings;
 /// Paths under <c>baseDirectory</c> (and relative paths, which are taken to be relative to it already) become relative
 /// URIs with <c>uriBaseId</c> <c>%SRCROOT%</c>; other absolute paths become <c>file://</c> URIs. Each result carries
 /// <c>partialFingerprints["wardenFingerprint/v1"]</c>, a hash of rule id, relative path and message with line numbers
-/// removed, so an alert keeps its identity across runs when unrelated lines move.
+/// removed, so an alert keeps its identity across runs when unrelated lines move. A finding about a whole file
+/// (no line) points at line 1; a finding with no file has no location.
 /// </remarks>
 public static partial class SarifWriter
 {
@@ -163,13 +164,15 @@ public static partial class SarifWriter
         json.WriteEndObject();
     }
 
+    /// <summary>
+    /// Line and column when known. A finding about a whole file gets <c>startLine</c> 1: GitHub code scanning needs a
+    /// start line to place an alert (GH1003), and the Multitool warns on a location without a region (SARIF2017).
+    /// </summary>
     private static void WriteRegion(Utf8JsonWriter json, SourceLocation location)
     {
-        if (!location.IsKnown)
-            return;
         json.WriteStartObject("region");
-        json.WriteNumber("startLine", location.Line);
-        if (location.Column > 0)
+        json.WriteNumber("startLine", location.IsKnown ? location.Line : 1);
+        if (location.IsKnown && location.Column > 0)
             json.WriteNumber("startColumn", location.Column);
         json.WriteEndObject();
     }

@@ -35,13 +35,24 @@ public sealed class SarifWriterTests
             var report = Path.Combine(folder.FullName, "validation.sarif");
             await File.WriteAllTextAsync(input, Sarif(ReportSamples.Findings));
 
-            // When: `Sarif.Multitool validate` runs every SARIF rule and every GitHub Advanced Security rule
+            // SARIF2006 (UrisShouldBeReachable) GETs every URI in the log: off, so the test never touches the network.
+            var config = Path.Combine(folder.FullName, "validate.xml");
+            await File.WriteAllTextAsync(config, """
+                <?xml version="1.0" encoding="utf-8"?>
+                <Properties>
+                  <Properties Key="SARIF2006.UrisShouldBeReachable.Options">
+                    <Property Key="RuleEnabled" Value="Disabled" />
+                  </Properties>
+                </Properties>
+                """);
+
+            // When: `Sarif.Multitool validate` runs every other SARIF rule and every GitHub Advanced Security rule
             var start = new ProcessStartInfo(multitool)
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 WorkingDirectory = folder.FullName,
-                ArgumentList = { "validate", input, "--output", report, "--log", "ForceOverwrite", "--level", "Error;Warning;Note", "--rule-kind", "Sarif;Ghas" },
+                ArgumentList = { "validate", input, "--output", report, "--log", "ForceOverwrite", "--level", "Error;Warning;Note", "--rule-kind", "Sarif;Ghas", "--config", config },
             };
             start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
             using var process = Process.Start(start)!;
@@ -60,10 +71,12 @@ public sealed class SarifWriterTests
                     (i.TryGetProperty("toolExecutionNotifications", out var n) ? n.EnumerateArray() : Enumerable.Empty<JsonElement>())
                     .Concat(i.TryGetProperty("toolConfigurationNotifications", out var c) ? c.EnumerateArray() : Enumerable.Empty<JsonElement>()))
                     .Where(n => !n.TryGetProperty("level", out var l) || l.GetString() is "error" or "warning")
-                    .Select(n => n.GetProperty("message").GetProperty("text").GetString())
+                    .Select(n => n.GetProperty("message").GetProperty("text").GetString() ?? "")
+                    .Where(text => !text.StartsWith("Rule 'SARIF2006' was explicitly disabled", StringComparison.Ordinal))
                     .ToList()
                 : [];
             notifications.ShouldBeEmpty($"Sarif.Multitool could not run cleanly.\n{console}");
+            run.GetProperty("invocations")[0].GetProperty("executionSuccessful").GetBoolean().ShouldBeTrue(console);
             var problems = run.GetProperty("results").EnumerateArray()
                 .Select(r => (Level: r.TryGetProperty("level", out var l) ? l.GetString() : "warning", Rule: r.GetProperty("ruleId").GetString(), Text: MessageText(r)))
                 .Where(r => r.Level is "error" or "warning")
@@ -178,7 +191,7 @@ public sealed class SarifWriterTests
     }
 
     [Fact]
-    public void Region_has_line_and_column_only_when_known()
+    public void Region_has_line_and_column_when_known_and_line_1_for_a_whole_file()
     {
         // When
         var results = Run(Sarif(ReportSamples.Findings)).GetProperty("results");
@@ -188,7 +201,8 @@ public sealed class SarifWriterTests
         Physical(0).GetProperty("region").GetProperty("startLine").GetInt32().ShouldBe(3);
         Physical(0).GetProperty("region").GetProperty("startColumn").GetInt32().ShouldBe(9);
         Physical(1).GetProperty("region").TryGetProperty("startColumn", out _).ShouldBeFalse();
-        Physical(3).TryGetProperty("region", out _).ShouldBeFalse();
+        Physical(3).GetProperty("region").GetProperty("startLine").GetInt32().ShouldBe(1, "a whole-file finding points at line 1");
+        Physical(3).GetProperty("region").TryGetProperty("startColumn", out _).ShouldBeFalse();
     }
 
     [Fact]

@@ -37,7 +37,12 @@ public sealed class FrameworkCatalogTests
     {
         var functions = new Dictionary<string, string>
         {
-            ["GV"] = "GOVERN", ["ID"] = "IDENTIFY", ["PR"] = "PROTECT", ["DE"] = "DETECT", ["RS"] = "RESPOND", ["RC"] = "RECOVER",
+            ["GV"] = "GOVERN",
+            ["ID"] = "IDENTIFY",
+            ["PR"] = "PROTECT",
+            ["DE"] = "DETECT",
+            ["RS"] = "RESPOND",
+            ["RC"] = "RECOVER",
         };
         foreach (var e in FrameworkCatalog.NistCsfInOrder)
         {

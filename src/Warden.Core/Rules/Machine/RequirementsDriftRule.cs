@@ -18,23 +18,24 @@ public sealed class RequirementsDriftRule : MachineRule
         if (context.Effective.Requirements is not { } req || !context.Effective.RequirementLayers.Any(r => r.Exists))
             yield break; // WD2001 reports a machine with no requirements at all
         var policy = context.Expected;
-        var where = new SourceLocation(context.Effective.RequirementLayers.Last(r => r.Exists).Path, 0, 0);
+        SourceLocation At(string? source) => new(source ?? context.Environment.SystemRequirementsPath, 0, 0);
         string List(IEnumerable<string>? values) => values is null ? "(not set: anything)" : "[" + string.Join(", ", values) + "]";
 
         if (!Same(req.AllowedSandboxModes, policy.AllowedSandboxModes))
-            yield return Drift(where, "allowed_sandbox_modes", List(req.AllowedSandboxModes), List(policy.AllowedSandboxModes), context);
+            yield return Drift(At(req.SandboxSource), "allowed_sandbox_modes", List(req.AllowedSandboxModes), List(policy.AllowedSandboxModes), context);
         if (!SameOrdered(req.AllowedApprovalPolicies, policy.AllowedApprovalPolicies))
-            yield return Drift(where, "allowed_approval_policies", List(req.AllowedApprovalPolicies), List(policy.AllowedApprovalPolicies), context);
+            yield return Drift(At(req.ApprovalSource), "allowed_approval_policies", List(req.AllowedApprovalPolicies), List(policy.AllowedApprovalPolicies), context);
         if (!Same(req.AllowedWebSearchModes?.Where(m => m != "disabled"), policy.AllowedWebSearchModes.Where(m => m != "disabled")))
-            yield return Drift(where, "allowed_web_search_modes", List(req.AllowedWebSearchModes), List(policy.AllowedWebSearchModes), context);
+            yield return Drift(At(req.WebSearchSource), "allowed_web_search_modes", List(req.AllowedWebSearchModes), List(policy.AllowedWebSearchModes), context);
         var missingDeny = policy.DenyRead.Where(d => !req.DenyRead.Contains(d)).ToList();
         if (missingDeny.Count > 0)
-            yield return Drift(where, "deny_read", List(req.DenyRead), $"{List(policy.DenyRead)} (missing {string.Join(", ", missingDeny)})", context);
+            yield return Drift(At(req.DenyReadSource), "deny_read", List(req.DenyRead), $"{List(policy.DenyRead)} (missing {string.Join(", ", missingDeny)})", context);
         var pins = policy.Features.Where(f => !req.FeaturePins.TryGetValue(f.Key, out var pin) || pin.Value != f.Value).Select(f => $"{f.Key} = {(f.Value ? "true" : "false")}").ToList();
         if (pins.Count > 0)
-            yield return Drift(where, "features", "missing or different pins", string.Join(", ", pins), context);
+            yield return Finding(At(req.FeaturePins.Values.Select(p => p.Source).FirstOrDefault()),
+                $"Requirements here do not pin {string.Join(", ", pins)}, which policy \"{context.Expected.Name}\" ({context.ExpectedSource}) requires.");
         if (policy.HasMcpAllowlist && (req.McpServers is null || req.McpServers.Any(s => !policy.McpAllowlist.Contains(s.Name))))
-            yield return Drift(where, "mcp_servers", req.McpServers is null ? "(no allowlist: any server)" : List(req.McpServers.Select(s => s.Name)), List(policy.McpAllowlist), context);
+            yield return Drift(At(req.McpServers is { Count: > 0 } servers ? servers[0].Source : null), "mcp_servers", req.McpServers is null ? "(no allowlist: any server)" : List(req.McpServers.Select(s => s.Name)), List(policy.McpAllowlist), context);
     }
 
     private Finding Drift(SourceLocation where, string key, string actual, string expected, MachineContext context) =>

@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Json;
+using Warden.Core.Rules;
+using Warden.Tests;
+
+namespace Warden.Cli.Tests;
+
+/// <summary>
+/// Every machine rule has a fixture machine that fires (checked against a golden file of `warden check` findings) and
+/// one that stays silent, and every rule in the catalog has a docs page listed in docs/rules/README.md.
+/// </summary>
+public sealed class MachineRuleTests
+{
+    private static readonly string Root = RepositoryRootAttribute.Fixtures("machines");
+
+    public static TheoryData<string> Ids()
+    {
+        var data = new TheoryData<string>();
+        foreach (var rule in BuiltInRules.Machine)
+            data.Add(rule.Info.Id);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void The_firing_machine_fires_as_its_golden_file_says(string id)
+    {
+        var (findings, text) = Check(Path.Combine(Root, id, "fires"));
+
+        findings.ShouldContain(f => f.Id == id, text);
+        Snapshot.Match(Path.Combine(Root, id, "fires.expected.txt"), string.Concat(findings.Select(f => f.Line + "\n")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void The_silent_machine_stays_silent(string id)
+    {
+        var (findings, text) = Check(Path.Combine(Root, id, "silent"));
+
+        findings.Where(f => f.Id == id).ShouldBeEmpty(text);
+    }
+
+    [Fact]
+    public void Every_rule_has_a_docs_page_in_the_index()
+    {
+        var index = File.ReadAllText(Path.Combine(RepositoryRootAttribute.Value, "docs", "rules", "README.md"));
+        foreach (var info in BuiltInRules.All)
+        {
+            File.ReadAllText(Path.Combine(RepositoryRootAttribute.Value, info.HelpPath)).ShouldStartWith($"# {info.Id} {info.Name}");
+            index.ShouldContain($"[{info.Id}]({info.Id}.md)");
+        }
+        BuiltInRules.All.Select(i => i.Id).ShouldBeUnique();
+        typeof(MachineRule).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(MachineRule)) && !t.IsAbstract)
+            .ShouldAllBe(t => BuiltInRules.Machine.Any(r => r.GetType() == t));
+    }
+
+    private sealed record Seen(string Id, string Line);
+
+    /// <summary>Runs `warden check --format json` on a copy of the fixture machine, as the conformance harness lays it out.</summary>
+    private static (List<Seen> Findings, string Raw) Check(string fixture)
+    {
+        var work = Directory.CreateTempSubdirectory("warden-machine.").FullName;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(fixture, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(work, Path.GetRelativePath(fixture, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.WriteAllText(target, File.ReadAllText(file).Replace("${CASE}", work, StringComparison.Ordinal));
+            }
+            Directory.CreateDirectory(Path.Combine(work, "project", ".git"));
+            var stdout = new StringWriter();
+            var exit = WardenApp.Run(
+                ["check", "--format", "json", "--system-dir", Path.Combine(work, "etc"), "--codex-home", Path.Combine(work, "home"), "--cwd", Path.Combine(work, "project")],
+                stdout, new StringWriter());
+            exit.ShouldBeOneOf(0, 1);
+            var raw = stdout.ToString().Replace(work, "${CASE}", StringComparison.Ordinal);
+            var findings = JsonDocument.Parse(raw).RootElement.GetProperty("findings").EnumerateArray().Select(f =>
+            {
+                var loc = f.GetProperty("location");
+                var where = new StringBuilder(loc.GetProperty("path").GetString());
+                if (loc.GetProperty("line").ValueKind == JsonValueKind.Number)
+                    where.Append($":{loc.GetProperty("line").GetInt32()}:{loc.GetProperty("column").GetInt32()}");
+                var id = f.GetProperty("rule_id").GetString()!;
+                return new Seen(id, $"{id} ({f.GetProperty("severity").GetString()}) {where}: {f.GetProperty("message").GetString()}");
+            }).ToList();
+            return (findings, raw);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
