@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: `warden effective --format json` against Codex's own `codex doctor --json` on the same case,
+# Side-by-side benchmark: `warden effective --format json` and `warden check --format json` against Codex's own `codex doctor --json` on the same case,
 # one hyperfine run, every invocation a fresh process (cold start included). Needs root (a private /etc/codex mount),
 # hyperfine (apt), npm. Writes results.md beside this script.
 set -euo pipefail
@@ -31,13 +31,15 @@ export CODEX_HOME="$work/home"
 "$warden" effective --format json | head -c 0
 hyperfine --warmup 3 --runs 40 --ignore-failure --shell=none \
   --command-name "warden effective --format json" "$warden effective --format json" \
+  --command-name "warden check --format json" "$warden check --format json" \
   --command-name "codex doctor --json" "$codex doctor --json" \
   --export-markdown "$here/results.md" --export-json "$work/results.json"
 SH
 python3 - "$work/results.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-w, c = r["warden effective --format json"], r["codex doctor --json"]
-print(f"warden mean {w['mean']*1000:.1f} ms, codex doctor mean {c['mean']*1000:.1f} ms, "
-      f"ratio {w['mean']/c['mean']:.2f} (goal: at most 0.50)")
+c = r["codex doctor --json"]
+for name in ("warden effective --format json", "warden check --format json"):
+    w = r[name]
+    print(f"{name}: mean {w['mean']*1000:.1f} ms, codex doctor mean {c['mean']*1000:.1f} ms, ratio {w['mean']/c['mean']:.2f}")
 PY

@@ -3,6 +3,7 @@ using Warden.Cli.Rendering;
 using Warden.Core.Check;
 using Warden.Core.Codex;
 using Warden.Core.Findings;
+using Warden.Core.Rules;
 using Warden.Scanning;
 
 namespace Warden.Cli.Commands;
@@ -35,7 +36,8 @@ public static class CheckCommand
                 var (expected, source) = ExpectedPolicy.Resolve(new ExpectedPolicyOptions(parse.GetValue(repo), parse.GetValue(policy), parse.GetValue(user), parse.GetValue(directory)));
                 var effective = EffectiveConfigResolver.Resolve(env, DiskFileSource.Instance);
                 var findings = MachineAuditor.Audit(new MachineContext(effective, expected, source, env));
-                FindingsOutput.Write(findings, parse.GetValue(format)!, parse.GetValue(output), stdout, header: $"Expected policy \"{expected.Name}\": {source}.");
+                FindingsOutput.Write(findings, [.. BuiltInRules.Machine.Select(r => r.Info)], env.Cwd, parse.GetValue(format)!, parse.GetValue(output), stdout,
+                    header: $"Expected policy \"{expected.Name}\": {source}.");
                 var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
                 return (int)(findings.Any(f => f.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
             }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Warden.Cli.Rendering;
 using Warden.Core.Findings;
 using Warden.Core.Policy;
+using Warden.Core.Rules;
 using Warden.Scanning;
 
 namespace Warden.Cli.Commands;
@@ -13,7 +14,7 @@ public static class PolicyLintCommand
     {
         var dir = new Argument<string>("dir") { Description = "The policy repository (folder with warden.toml).", DefaultValueFactory = _ => "." };
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json");
+        format.AcceptOnlyFromAmong(FindingsOutput.Formats);
         var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when a finding is at or above this severity.", DefaultValueFactory = _ => "low" };
         failOn.AcceptOnlyFromAmong("info", "low", "medium", "high", "critical");
         var lint = new Command("lint", "Find what makes Codex refuse to start or quietly weakens policy, before rollout.") { dir, format, failOn };
@@ -27,10 +28,7 @@ public static class PolicyLintCommand
                 return (int)ExitCode.UsageError;
             }
             var findings = PolicyLinter.Lint(File.ReadAllText(file), Path.GetFullPath(file));
-            if (parse.GetValue(format) == "json")
-                FindingsJsonWriter.Write(findings, ToolInfo.Version, stdout);
-            else
-                FindingsRenderer.Render(findings, stdout);
+            FindingsOutput.Write(findings, [.. BuiltInRules.Policy.Select(r => r.Info)], Path.GetDirectoryName(Path.GetFullPath(file)), parse.GetValue(format)!, null, stdout);
             var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
             return (int)(findings.Any(f => f.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
         });
