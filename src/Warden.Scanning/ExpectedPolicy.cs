@@ -11,7 +11,7 @@ public static class ExpectedPolicy
     /// The policy and a sentence saying why: `--policy NAME` from the repository; `--user` looked up in `--directory`;
     /// the repository's fallback; or, with no repository, Warden's built-in controlled posture.
     /// </summary>
-    public static (PolicyDefinition Policy, string Source) Resolve(ExpectedPolicyOptions options)
+    public static (PolicyDefinition Policy, string Source, Warden.Core.Findings.FindingPolicy Findings) Resolve(ExpectedPolicyOptions options)
     {
         if (options.PolicyRepo is null)
         {
@@ -19,7 +19,7 @@ public static class ExpectedPolicy
                 throw new InputException("--policy and --user need --policy-repo: they name a policy or a user of a policy repository.");
             var (builtIn, errors) = PolicyRepositoryParser.Parse(PostureTemplates.WardenToml(Posture.Controlled, "built-in", "http://127.0.0.1:4318/v1/logs"), "built-in");
             _ = errors;
-            return (builtIn!.Policies["controlled"], "the built-in controlled posture; no policy repository was given");
+            return (builtIn!.Policies["controlled"], "the built-in controlled posture; no policy repository was given", Warden.Core.Findings.FindingPolicy.None);
         }
         var (repo, loadErrors) = PolicyRepositoryLoader.Load(options.PolicyRepo);
         if (repo is null)
@@ -27,7 +27,7 @@ public static class ExpectedPolicy
         if (options.PolicyName is { } name)
         {
             return repo.Policies.TryGetValue(name, out var named)
-                ? (named, $"--policy {name}")
+                ? (named, $"--policy {name}", repo.FindingPolicy)
                 : throw new InputException($"{repo.Path}: no policy \"{name}\"; defined: {string.Join(", ", repo.Policies.Keys)}.");
         }
         if (options.User is { } user)
@@ -39,8 +39,8 @@ public static class ExpectedPolicy
             var person = directory.Find(user) ?? throw new InputException($"{options.DirectoryPath}: no user \"{user}\".");
             var result = PolicyLookup.Explain(repo, person);
             var why = result.MatchedRule is { } rule ? $"rule {rule.Index + 1} (group {result.MatchedGroup})" : "the fallback";
-            return (repo.Policies[result.Policy], $"{user} gets it by {why}");
+            return (repo.Policies[result.Policy], $"{user} gets it by {why}", repo.FindingPolicy);
         }
-        return (repo.Policies[repo.DefaultPolicy], "the repository's fallback policy; pass --user and --directory to check a person's own policy");
+        return (repo.Policies[repo.DefaultPolicy], "the repository's fallback policy; pass --user and --directory to check a person's own policy", repo.FindingPolicy);
     }
 }

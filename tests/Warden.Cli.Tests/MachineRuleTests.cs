@@ -54,6 +54,33 @@ public sealed class MachineRuleTests
             .ShouldAllBe(t => BuiltInRules.Machine.Any(r => r.GetType() == t));
     }
 
+    [Fact]
+    public void A_baseline_from_an_earlier_report_accepts_its_findings()
+    {
+        var fixture = Path.Combine(Root, "WD2013", "fires");
+        var work = Directory.CreateTempSubdirectory("warden-baseline.").FullName;
+        try
+        {
+            string[] where = ["--system-dir", Path.Combine(fixture, "etc"), "--codex-home", Path.Combine(fixture, "home"), "--cwd", Path.Combine(fixture, "project")];
+            var baseline = Path.Combine(work, "baseline.json");
+            WardenApp.Run(["check", .. where, "--fail-on", "low", "--format", "json", "--out", baseline], new StringWriter(), new StringWriter()).ShouldBe(1);
+
+            var stdout = new StringWriter();
+            var exit = WardenApp.Run(["check", .. where, "--fail-on", "low", "--format", "json", "--baseline", baseline], stdout, new StringWriter());
+
+            exit.ShouldBe(0);
+            JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("findings").GetArrayLength().ShouldBe(0);
+            File.WriteAllText(baseline, "{ not json");
+            var stderr = new StringWriter();
+            WardenApp.Run(["check", .. where, "--baseline", baseline], new StringWriter(), stderr).ShouldBe(2);
+            stderr.ToString().ShouldContain($"{baseline}:1:");
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     private sealed record Seen(string Id, string Line);
 
     /// <summary>Runs `warden check --format json` on a copy of the fixture machine, as the conformance harness lays it out.</summary>

@@ -23,9 +23,10 @@ public static class CheckCommand
         var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when a finding is at or above this severity.", DefaultValueFactory = _ => "high" };
         failOn.AcceptOnlyFromAmong("info", "low", "medium", "high", "critical");
         var output = new Option<string>("--out") { Description = "Write the report to this file instead of standard output." };
+        var baseline = new Option<string>("--baseline") { Description = "An earlier --format json report whose findings are accepted (adoption)." };
         var command = new Command("check", "Audit this machine's Codex setup (all config layers, requirements, MCP servers) against the policy its user should have.")
         {
-            repo, policy, user, directory, format, failOn, output,
+            repo, policy, user, directory, format, failOn, output, baseline,
         };
         machine.AddTo(command);
         command.SetAction(parse =>
@@ -33,9 +34,12 @@ public static class CheckCommand
             try
             {
                 var env = MachineDiscovery.Discover(machine.Bind(parse));
-                var (expected, source) = ExpectedPolicy.Resolve(new ExpectedPolicyOptions(parse.GetValue(repo), parse.GetValue(policy), parse.GetValue(user), parse.GetValue(directory)));
+                var (expected, source, accepted) = ExpectedPolicy.Resolve(new ExpectedPolicyOptions(parse.GetValue(repo), parse.GetValue(policy), parse.GetValue(user), parse.GetValue(directory)));
                 var effective = EffectiveConfigResolver.Resolve(env, DiskFileSource.Instance);
-                var findings = MachineAuditor.Audit(new MachineContext(effective, expected, source, env));
+                if (parse.GetValue(baseline) is { } baselinePath)
+                    accepted = accepted with { Baseline = BaselineLoader.Load(baselinePath) };
+                var today = DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date);
+                var findings = FindingFilter.Apply(MachineAuditor.Audit(new MachineContext(effective, expected, source, env)), accepted, today).Findings;
                 FindingsOutput.Write(findings, [.. BuiltInRules.Machine.Select(r => r.Info)], env.Cwd, parse.GetValue(format)!, parse.GetValue(output), stdout,
                     header: $"Expected policy \"{expected.Name}\": {source}.");
                 var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);

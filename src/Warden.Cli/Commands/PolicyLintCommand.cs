@@ -27,7 +27,7 @@ public static class PolicyLintCommand
                 stderr.WriteLine($"{file}: no policy repository here (run `warden init` to create one).");
                 return (int)ExitCode.UsageError;
             }
-            var findings = PolicyLinter.Lint(File.ReadAllText(file), Path.GetFullPath(file));
+            var findings = PolicyLinter.Lint(File.ReadAllText(file), Path.GetFullPath(file), DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date));
             FindingsOutput.Write(findings, [.. BuiltInRules.Policy.Select(r => r.Info)], Path.GetDirectoryName(Path.GetFullPath(file)), parse.GetValue(format)!, null, stdout);
             var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
             return (int)(findings.Any(f => f.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);

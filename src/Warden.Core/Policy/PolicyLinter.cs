@@ -6,13 +6,14 @@ namespace Warden.Core.Policy;
 /// <summary>`warden policy lint`: the mistakes that make Codex refuse to start or quietly weaken policy, before rollout.</summary>
 public static class PolicyLinter
 {
-    public static IReadOnlyList<Finding> Lint(string text, string path)
+    /// <summary>Runs every policy rule, then the repository's own suppressions and severity overrides (as of <paramref name="today"/>).</summary>
+    public static IReadOnlyList<Finding> Lint(string text, string path, DateOnly today)
     {
         var (repo, errors) = PolicyRepositoryParser.Parse(text, path);
         if (repo is null)
             return errors.Select(BuiltInRules.PolicyFileInvalid.From).ToList();
-        return BuiltInRules.Policy
-            .SelectMany(rule => rule.Check(repo))
+        var findings = BuiltInRules.Policy.SelectMany(rule => rule.Check(repo)).ToList();
+        return FindingFilter.Apply(findings, repo.FindingPolicy, today).Findings
             .OrderBy(f => f.Location.Line).ThenBy(f => f.Location.Column).ThenBy(f => f.Rule.Id, StringComparer.Ordinal)
             .ToList();
     }

@@ -59,6 +59,9 @@ public sealed record PolicyRepository
     public required IReadOnlyDictionary<string, PolicyDefinition> Policies { get; init; }
     public IReadOnlyDictionary<string, McpRegistration> McpServers { get; init; } = new Dictionary<string, McpRegistration>();
 
+    /// <summary>Accepted findings and severity overrides, applied by `check` and `policy lint`.</summary>
+    public Findings.FindingPolicy FindingPolicy { get; init; } = Findings.FindingPolicy.None;
+
     /// <summary>The warden.toml text hash (sha256, hex), the revision artifacts name when git gives none.</summary>
     public required string ContentHash { get; init; }
 }

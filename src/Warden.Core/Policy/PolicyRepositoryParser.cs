@@ -17,7 +17,7 @@ public sealed record PolicyError(SourceLocation Location, string Message)
 /// </summary>
 public static class PolicyRepositoryParser
 {
-    private static readonly string[] TopKeys = ["$schema", "codex_version", "org", "rules", "policies", "mcp_servers"];
+    private static readonly string[] TopKeys = ["$schema", "codex_version", "org", "rules", "policies", "mcp_servers", "suppressions", "severity"];
     private static readonly string[] PolicyKeys =
     [
         "posture", "description", "allowed_sandbox_modes", "allowed_approval_policies", "allowed_web_search_modes", "deny_read",
@@ -100,6 +100,7 @@ public static class PolicyRepositoryParser
             }
         }
 
+        var findingPolicy = ReadFindingPolicy(root, errors);
         if (errors.Count > 0)
             return (null, errors);
         return (new PolicyRepository
@@ -111,6 +112,7 @@ public static class PolicyRepositoryParser
             Rules = rules,
             Policies = policies,
             McpServers = servers,
+            FindingPolicy = findingPolicy,
             ContentHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))),
         }, errors);
     }
@@ -167,6 +169,53 @@ public static class PolicyRepositoryParser
             Location = policy.KeyLocation,
             Table = policy,
         };
+    }
+
+    private static Findings.FindingPolicy ReadFindingPolicy(TomlTableNode root, List<PolicyError> errors)
+    {
+        var known = Rules.BuiltInRules.All.Select(r => r.Id).Append(Findings.FindingFilter.SuppressionExpired.Id).ToHashSet(StringComparer.Ordinal);
+        var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (root["severity"] is TomlTableNode severity)
+        {
+            foreach (var (id, node) in severity.Entries)
+            {
+                var level = (node as TomlScalarNode)?.AsString;
+                if (!known.Contains(id))
+                    errors.Add(new PolicyError(node.KeyLocation, $"[severity] names rule {id}, which does not exist; see docs/rules/README.md."));
+                else if (level is not ("off" or "info" or "low" or "medium" or "high" or "critical"))
+                    errors.Add(new PolicyError(node.Location, $"[severity] {id} must be \"off\", \"info\", \"low\", \"medium\", \"high\" or \"critical\"."));
+                else
+                    overrides[id] = level;
+            }
+        }
+        var suppressions = new List<Findings.Suppression>();
+        if (root["suppressions"] is TomlArrayNode { IsTableArray: true } list)
+        {
+            foreach (var item in list.Items.Cast<TomlTableNode>())
+            {
+                string? Field(string key) => (item[key] as TomlScalarNode)?.Value.ToString();
+                var (rule, owner, reason, expires) = (Field("rule"), Field("owner"), Field("reason"), Field("expires"));
+                var missing = new[] { ("rule", rule), ("owner", owner), ("reason", reason), ("expires", expires) }.Where(f => string.IsNullOrWhiteSpace(f.Item2)).Select(f => f.Item1).ToList();
+                if (missing.Count > 0)
+                {
+                    errors.Add(new PolicyError(item.Location, $"A suppression needs {string.Join(", ", missing)}: every accepted finding has an owner, a reason and an expiry date."));
+                    continue;
+                }
+                if (!known.Contains(rule!))
+                    errors.Add(new PolicyError(item["rule"]!.Location, $"The suppression names rule {rule}, which does not exist; see docs/rules/README.md."));
+                if (!DateOnly.TryParse(expires![..Math.Min(10, expires!.Length)], System.Globalization.CultureInfo.InvariantCulture, out var date))
+                {
+                    errors.Add(new PolicyError(item["expires"]!.Location, $"expires = {item["expires"]!.ToToml()} is not a date (write 2027-03-31)."));
+                    continue;
+                }
+                suppressions.Add(new Findings.Suppression(rule!, Field("path"), owner!, reason!, date, item.Location));
+            }
+        }
+        else if (root["suppressions"] is { } bad)
+        {
+            errors.Add(new PolicyError(bad.Location, "`suppressions` must be an array of tables: [[suppressions]] with rule, path, owner, reason, expires."));
+        }
+        return new Findings.FindingPolicy { Suppressions = suppressions, SeverityOverrides = overrides };
     }
 
     private static OtelSettings? ReadOtel(TomlTableNode policy, Reader reader, string name)

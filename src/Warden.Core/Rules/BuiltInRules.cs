@@ -47,5 +47,6 @@ public static class BuiltInRules
 
     /// <summary>Every rule's metadata, in id order (SARIF rule lists, docs index).</summary>
     public static IReadOnlyList<Findings.RuleInfo> All { get; } =
-        Policy.Select(r => r.Info).Concat(Machine.Select(r => r.Info)).OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
+        Policy.Select(r => r.Info).Concat(Machine.Select(r => r.Info)).Append(Findings.FindingFilter.SuppressionExpired)
+            .OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
 }

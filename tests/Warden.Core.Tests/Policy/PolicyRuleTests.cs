@@ -14,6 +14,9 @@ public sealed class PolicyRuleTests
 {
     private static readonly string Root = RepositoryRootAttribute.Fixtures("policy", "lint");
 
+    /// <summary>A fixed day, so suppression expiry in fixtures does not depend on when the tests run.</summary>
+    private static readonly DateOnly Today = new(2026, 11, 27);
+
     public static TheoryData<string> Ids()
     {
         var data = new TheoryData<string>();
@@ -29,7 +32,7 @@ public sealed class PolicyRuleTests
         var path = Path.Combine(Root, id, "fires.toml");
         var text = File.ReadAllText(path);
 
-        var findings = PolicyLinter.Lint(text, $"{id}/fires.toml");
+        var findings = PolicyLinter.Lint(text, $"{id}/fires.toml", Today);
 
         findings.ShouldContain(f => f.Rule.Id == id);
         Snapshot.Match(Path.Combine(Root, id, "fires.expected.txt"), Annotate(text, findings));
@@ -39,7 +42,7 @@ public sealed class PolicyRuleTests
     [MemberData(nameof(Ids))]
     public void The_silent_fixture_stays_silent(string id)
     {
-        var findings = PolicyLinter.Lint(File.ReadAllText(Path.Combine(Root, id, "silent.toml")), $"{id}/silent.toml");
+        var findings = PolicyLinter.Lint(File.ReadAllText(Path.Combine(Root, id, "silent.toml")), $"{id}/silent.toml", Today);
 
         findings.Where(f => f.Rule.Id == id).ShouldBeEmpty();
     }
