@@ -62,6 +62,11 @@ public static class ArtifactBuilder
         }
         if (policy.DenyRead.Count > 0)
             sb.Append("\n[permissions.filesystem]\ndeny_read = ").Append(Array(policy.DenyRead)).Append('\n');
+        if (policy.Posture != Posture.Open)
+        {
+            // Plugins only from marketplaces the admins list under [marketplaces.allowed_sources] (none yet: none at all).
+            sb.Append("\n[marketplaces]\nrestrict_to_allowed_sources = true\n");
+        }
         if (policy.HasMcpAllowlist)
         {
             // An allowlist is complete: a present-but-empty [mcp_servers] table disables every MCP server.

@@ -43,6 +43,9 @@ public static class BuiltInRules
         new BroadTrustedProjectRule(),
         new DesktopSurfaceEnabledRule(),
         new UnknownConfigKeyRule(),
+        new WildcardNetworkDomainRule(),
+        new RetiredConfigValueRule(),
+        new MarketplacesUnrestrictedRule(),
     ];
 
     /// <summary>Every rule's metadata, in id order (SARIF rule lists, docs index).</summary>

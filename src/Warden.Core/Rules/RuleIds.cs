@@ -33,4 +33,7 @@ public static class RuleIds
     public const string BroadTrustedProject = "WD2014";
     public const string DesktopSurfaceEnabled = "WD2015";
     public const string UnknownConfigKey = "WD2016";
+    public const string WildcardNetworkDomain = "WD2017";
+    public const string RetiredConfigValue = "WD2018";
+    public const string MarketplacesUnrestricted = "WD2019";
 }
