@@ -25,6 +25,16 @@ public sealed class WardenTomlSchemaTests
             Errors(File.ReadAllText(file)).ShouldBeEmpty(file);
     }
 
+    [Fact]
+    public void Suppressions_and_severity_overrides_validate()
+    {
+        var text = File.ReadAllText(RepositoryRootAttribute.Fixtures("policy", "lint", "WD1001", "silent.toml"))
+            + "\n[severity]\nWD2016 = \"off\"\n\n[[suppressions]]\nrule = \"WD2013\"\nowner = \"secops\"\nreason = \"approved\"\nexpires = 2027-03-31\n";
+
+        Errors(text).ShouldBeEmpty();
+        Errors(text.Replace("WD2016 = \"off\"", "WD2016 = \"loud\"", StringComparison.Ordinal)).ShouldNotBeEmpty();
+    }
+
     [Theory]
     [InlineData("allowed_sandbox_modes = [\"read-only\", \"workspace-write\"]", "allowed_sandbox_modes = [\"workspace-write\"]")]
     [InlineData("allowed_web_search_modes = [\"cached\"]\n", "")]
