@@ -39,7 +39,7 @@ public static class CheckCommand
                 if (parse.GetValue(baseline) is { } baselinePath)
                     accepted = accepted with { Baseline = BaselineLoader.Load(baselinePath) };
                 var today = DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date);
-                var findings = FindingFilter.Apply(MachineAuditor.Audit(new MachineContext(effective, expected, source, env)), accepted, today).Findings;
+                var findings = FindingFilter.Apply(MachineAuditor.Audit(new MachineContext(effective, expected, source, env, DiskFileSource.Instance)), accepted, today).Findings;
                 FindingsOutput.Write(findings, [.. BuiltInRules.Machine.Select(r => r.Info)], env.Cwd, parse.GetValue(format)!, parse.GetValue(output), stdout,
                     header: $"Expected policy \"{expected.Name}\": {source}.");
                 var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);

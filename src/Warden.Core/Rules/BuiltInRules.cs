@@ -46,6 +46,7 @@ public static class BuiltInRules
         new WildcardNetworkDomainRule(),
         new RetiredConfigValueRule(),
         new MarketplacesUnrestrictedRule(),
+        new UnmanagedHookRule(),
     ];
 
     /// <summary>Every rule's metadata, in id order (SARIF rule lists, docs index).</summary>

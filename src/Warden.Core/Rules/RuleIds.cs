@@ -36,4 +36,5 @@ public static class RuleIds
     public const string WildcardNetworkDomain = "WD2017";
     public const string RetiredConfigValue = "WD2018";
     public const string MarketplacesUnrestricted = "WD2019";
+    public const string UnmanagedHook = "WD2020";
 }
