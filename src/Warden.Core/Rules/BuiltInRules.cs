@@ -47,6 +47,8 @@ public static class BuiltInRules
         new RetiredConfigValueRule(),
         new MarketplacesUnrestrictedRule(),
         new UnmanagedHookRule(),
+        new ProjectKeyIgnoredRule(),
+        new FeaturePinIgnoredRule(),
     ];
 
     /// <summary>Every rule's metadata, in id order (SARIF rule lists, docs index).</summary>

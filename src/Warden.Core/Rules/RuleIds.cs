@@ -37,4 +37,6 @@ public static class RuleIds
     public const string RetiredConfigValue = "WD2018";
     public const string MarketplacesUnrestricted = "WD2019";
     public const string UnmanagedHook = "WD2020";
+    public const string ProjectKeyIgnored = "WD2021";
+    public const string FeaturePinIgnored = "WD2022";
 }
