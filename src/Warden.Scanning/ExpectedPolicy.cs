@@ -17,8 +17,7 @@ public static class ExpectedPolicy
         {
             if (options.PolicyName is not null || options.User is not null)
                 throw new InputException("--policy and --user need --policy-repo: they name a policy or a user of a policy repository.");
-            var (builtIn, errors) = PolicyRepositoryParser.Parse(PostureTemplates.WardenToml(Posture.Controlled, "built-in", "http://127.0.0.1:4318/v1/logs"), "built-in");
-            _ = errors;
+            var (builtIn, _) = PolicyRepositoryParser.Parse(PostureTemplates.WardenToml(Posture.Controlled, "built-in", "http://127.0.0.1:4318/v1/logs"), "built-in");
             return (builtIn!.Policies["controlled"], "the built-in controlled posture; no policy repository was given", Warden.Core.Findings.FindingPolicy.None);
         }
         var (repo, loadErrors) = PolicyRepositoryLoader.Load(options.PolicyRepo);

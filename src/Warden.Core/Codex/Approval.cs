@@ -32,11 +32,10 @@ internal static class Approval
 
     private static ApprovalResult? Requested(CodexEnvironment env, TomlTableNode merged)
     {
-        var flagLocation = new SourceLocation("command line", 0, 0);
         if (env.BypassApprovalsAndSandbox)
             return new ApprovalResult("never", true, new SourceLocation("--dangerously-bypass-approvals-and-sandbox", 0, 0));
         if (env.ApprovalFlag is { } flag)
-            return new ApprovalResult(flag, true, flagLocation with { Path = $"--ask-for-approval {flag}" });
+            return new ApprovalResult(flag, true, new SourceLocation($"--ask-for-approval {flag}", 0, 0));
         if (merged["approval_policy"] is not { } node)
             return null;
         var value = Parse(node);
