@@ -40,6 +40,28 @@ public sealed class MachineRuleTests
         findings.Where(f => f.Id == id).ShouldBeEmpty(text);
     }
 
+    public static TheoryData<string, string> IdsAndFormats()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var rule in BuiltInRules.Machine)
+            foreach (var format in new[] { "json", "sarif", "markdown", "junit" })
+                data.Add(rule.Info.Id, format);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(IdsAndFormats))]
+    public void Every_report_format_of_the_firing_machine_matches_its_golden_file(string id, string format)
+    {
+        // The tool version and fingerprints (hashes of the copy's absolute paths) change between runs: scrub them.
+        var raw = System.Text.RegularExpressions.Regex.Replace(
+            Run(Path.Combine(Root, id, "fires"), format).Replace($"\"{ToolInfo.Version}\"", "\"<version>\"", StringComparison.Ordinal),
+            "\"wardenFingerprint/v1\": \"[0-9a-f]+\"", "\"wardenFingerprint/v1\": \"<fingerprint>\"");
+        var extension = format switch { "json" => "json", "sarif" => "sarif", "markdown" => "md", _ => "junit.xml" };
+
+        Snapshot.Match(Path.Combine(Root, id, $"fires.expected.{extension}"), raw);
+    }
+
     [Fact]
     public void Every_rule_has_a_docs_page_in_the_index()
     {
@@ -86,6 +108,22 @@ public sealed class MachineRuleTests
     /// <summary>Runs `warden check --format json` on a copy of the fixture machine, as the conformance harness lays it out.</summary>
     private static (List<Seen> Findings, string Raw) Check(string fixture)
     {
+        var raw = Run(fixture, "json");
+        var findings = JsonDocument.Parse(raw).RootElement.GetProperty("findings").EnumerateArray().Select(f =>
+        {
+            var loc = f.GetProperty("location");
+            var where = new StringBuilder(loc.GetProperty("path").GetString());
+            if (loc.GetProperty("line").ValueKind == JsonValueKind.Number)
+                where.Append($":{loc.GetProperty("line").GetInt32()}:{loc.GetProperty("column").GetInt32()}");
+            var id = f.GetProperty("rule_id").GetString()!;
+            return new Seen(id, $"{id} ({f.GetProperty("severity").GetString()}) {where}: {f.GetProperty("message").GetString()}");
+        }).ToList();
+        return (findings, raw);
+    }
+
+    /// <summary>`warden check --format FORMAT` on a copy of the fixture machine; the copy's path reads `${CASE}` in the output.</summary>
+    private static string Run(string fixture, string format)
+    {
         var work = Directory.CreateTempSubdirectory("warden-machine.").FullName;
         try
         {
@@ -98,20 +136,10 @@ public sealed class MachineRuleTests
             Directory.CreateDirectory(Path.Combine(work, "project", ".git"));
             var stdout = new StringWriter();
             var exit = WardenApp.Run(
-                ["check", "--format", "json", "--system-dir", Path.Combine(work, "etc"), "--codex-home", Path.Combine(work, "home"), "--cwd", Path.Combine(work, "project")],
+                ["check", "--format", format, "--system-dir", Path.Combine(work, "etc"), "--codex-home", Path.Combine(work, "home"), "--cwd", Path.Combine(work, "project")],
                 stdout, new StringWriter());
             exit.ShouldBeOneOf(0, 1);
-            var raw = stdout.ToString().Replace(work, "${CASE}", StringComparison.Ordinal);
-            var findings = JsonDocument.Parse(raw).RootElement.GetProperty("findings").EnumerateArray().Select(f =>
-            {
-                var loc = f.GetProperty("location");
-                var where = new StringBuilder(loc.GetProperty("path").GetString());
-                if (loc.GetProperty("line").ValueKind == JsonValueKind.Number)
-                    where.Append($":{loc.GetProperty("line").GetInt32()}:{loc.GetProperty("column").GetInt32()}");
-                var id = f.GetProperty("rule_id").GetString()!;
-                return new Seen(id, $"{id} ({f.GetProperty("severity").GetString()}) {where}: {f.GetProperty("message").GetString()}");
-            }).ToList();
-            return (findings, raw);
+            return stdout.ToString().Replace(work, "${CASE}", StringComparison.Ordinal);
         }
         finally
         {
