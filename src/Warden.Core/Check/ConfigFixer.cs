@@ -73,18 +73,18 @@ public static class ConfigFixer
         // A top-level key, or a dotted key at the top level (sandbox_workspace_write.network_access = true).
         foreach (var kv in doc.KeyValues)
         {
-            if (Name(kv.Key!) == dotted)
+            if (TomlKeys.Dotted(kv.Key!) == dotted)
                 return Replace(text, kv.Value!, edit.Value);
         }
         if (edit.Table.Length == 0)
             return $"{edit.Key} = {edit.Value}\n" + text;
         foreach (var table in doc.Tables.OfType<TableSyntax>())
         {
-            if (Name(table.Name!) != edit.Table)
+            if (TomlKeys.Dotted(table.Name!) != edit.Table)
                 continue;
             foreach (var kv in table.Items)
             {
-                if (Name(kv.Key!) == edit.Key)
+                if (TomlKeys.Dotted(kv.Key!) == edit.Key)
                     return Replace(text, kv.Value!, edit.Value);
             }
             var insertAt = table.EndOfLineToken is { } eol ? eol.Span.End.Offset + 1 : text.Length;
@@ -96,20 +96,6 @@ public static class ConfigFixer
 
     private static string Replace(string text, ValueSyntax value, string replacement) =>
         text[..value.Span.Start.Offset] + replacement + text[(value.Span.End.Offset + 1)..];
-
-    private static string Name(KeySyntax key)
-    {
-        var parts = new List<string> { Part(key.Key!) };
-        parts.AddRange(key.DotKeys.Select(d => Part(d.Key!)));
-        return string.Join('.', parts);
-    }
-
-    private static string Part(BareKeyOrStringValueSyntax key) => key switch
-    {
-        BareKeySyntax bare => bare.Key!.Text ?? "",
-        StringValueSyntax s => s.Value ?? "",
-        _ => key.ToString()?.Trim() ?? "",
-    };
 
     /// <summary>A unified diff (3 lines of context) of two versions of one file.</summary>
     public static string UnifiedDiff(string path, string before, string after)

@@ -21,8 +21,4 @@ internal static class Paths
         for (string? dir = Normalize(path); dir is not null; dir = Parent(dir))
             yield return dir;
     }
-
-    /// <summary>Expands a leading `~` or `~/` against the home folder.</summary>
-    public static string ExpandHome(string path, string home) =>
-        path == "~" ? home : path.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(home, path[2..]) : path;
 }

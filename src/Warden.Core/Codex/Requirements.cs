@@ -21,9 +21,6 @@ public sealed record Requirements
     public IReadOnlyList<string> DenyRead { get; init; } = [];
     public string? DenyReadSource { get; init; }
     public IReadOnlyList<ConfigWarning> Warnings { get; init; } = [];
-
-    public bool Any => AllowedApprovalPolicies is not null || AllowedSandboxModes is not null || AllowedWebSearchModes is not null
-        || FeaturePins.Count > 0 || McpServers is not null || DenyRead.Count > 0;
 }
 
 /// <summary>Validates each requirements source and composes them lowest to highest as Codex 0.171.0 does.</summary>

@@ -173,7 +173,7 @@ public static class PolicyRepositoryParser
 
     private static Findings.FindingPolicy ReadFindingPolicy(TomlTableNode root, List<PolicyError> errors)
     {
-        var known = Rules.BuiltInRules.All.Select(r => r.Id).Append(Findings.FindingFilter.SuppressionExpired.Id).ToHashSet(StringComparer.Ordinal);
+        var known = Rules.BuiltInRules.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
         if (root["severity"] is TomlTableNode severity)
         {

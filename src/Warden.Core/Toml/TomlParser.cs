@@ -4,6 +4,21 @@ using Tomlyn.Syntax;
 
 namespace Warden.Core.Toml;
 
+/// <summary>Key names as written in Tomlyn's syntax tree (bare or quoted), shared by the parser and the config fixer.</summary>
+internal static class TomlKeys
+{
+    public static string Text(BareKeyOrStringValueSyntax key) => key switch
+    {
+        BareKeySyntax bare => bare.Key!.Text ?? "",
+        StringValueSyntax str => str.Value ?? "",
+        _ => key.ToString()?.Trim() ?? "",
+    };
+
+    /// <summary>A dotted key (`a."b c".d`) as its unquoted parts joined by dots.</summary>
+    public static string Dotted(KeySyntax key) =>
+        string.Join('.', key.DotKeys.Select(d => Text(d.Key!)).Prepend(Text(key.Key!)));
+}
+
 /// <summary>A TOML problem with the place it was found.</summary>
 public sealed record TomlError(SourceLocation Location, string Message)
 {
@@ -80,18 +95,12 @@ public static class TomlParser
 
         private static List<(string Name, SourceSpan Span)> KeyParts(KeySyntax key)
         {
-            var parts = new List<(string, SourceSpan)> { (KeyText(key.Key!), key.Key!.Span) };
+            var parts = new List<(string, SourceSpan)> { (TomlKeys.Text(key.Key!), key.Key!.Span) };
             foreach (var dot in key.DotKeys)
-                parts.Add((KeyText(dot.Key!), dot.Key!.Span));
+                parts.Add((TomlKeys.Text(dot.Key!), dot.Key!.Span));
             return parts;
         }
 
-        private static string KeyText(BareKeyOrStringValueSyntax key) => key switch
-        {
-            BareKeySyntax bare => bare.Key!.Text ?? "",
-            StringValueSyntax str => str.Value ?? "",
-            _ => key.ToString()?.Trim() ?? "",
-        };
 
         private TomlTableNode OpenTable(TomlTableNode root, List<(string Name, SourceSpan Span)> parts, SourceLocation loc)
         {
