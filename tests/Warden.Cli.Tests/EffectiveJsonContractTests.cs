@@ -21,7 +21,7 @@ public sealed class EffectiveJsonContractTests
         var work = Directory.CreateTempSubdirectory("warden-contract.").FullName;
         try
         {
-            CopyWithCase(RepositoryRootAttribute.Fixtures("conformance", name), work);
+            CaseCopy.To(RepositoryRootAttribute.Fixtures("conformance", name), work);
             foreach (var part in new[] { "etc", "home", "project/.git" })
                 Directory.CreateDirectory(Path.Combine(work, part));
             var args = File.Exists(Path.Combine(work, "args"))
@@ -48,16 +48,6 @@ public sealed class EffectiveJsonContractTests
         finally
         {
             Directory.Delete(work, recursive: true);
-        }
-    }
-
-    private static void CopyWithCase(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.WriteAllText(target, File.ReadAllText(file).Replace("${CASE}", to, StringComparison.Ordinal));
         }
     }
 }

@@ -127,12 +127,7 @@ public sealed class MachineRuleTests
         var work = Directory.CreateTempSubdirectory("warden-machine.").FullName;
         try
         {
-            foreach (var file in Directory.EnumerateFiles(fixture, "*", SearchOption.AllDirectories))
-            {
-                var target = Path.Combine(work, Path.GetRelativePath(fixture, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.WriteAllText(target, File.ReadAllText(file).Replace("${CASE}", work, StringComparison.Ordinal));
-            }
+            CaseCopy.To(fixture, work);
             Directory.CreateDirectory(Path.Combine(work, "project", ".git"));
             var stdout = new StringWriter();
             var exit = WardenApp.Run(
