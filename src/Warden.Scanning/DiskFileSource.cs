@@ -25,6 +25,20 @@ public sealed class DiskFileSource : ICodexFileSource
 
     public bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
 
+    public IReadOnlyList<string> Subfolders(string path)
+    {
+        try
+        {
+            return Directory.Exists(path)
+                ? [.. Directory.EnumerateDirectories(path).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)]
+                : [];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
     public string Canonicalize(string path)
     {
         try

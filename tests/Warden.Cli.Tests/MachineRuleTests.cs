@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Warden.Core.Findings;
 using Warden.Core.Rules;
 using Warden.Tests;
 
@@ -68,8 +69,13 @@ public sealed class MachineRuleTests
         var index = File.ReadAllText(Path.Combine(RepositoryRootAttribute.Value, "docs", "rules", "README.md"));
         foreach (var info in BuiltInRules.All)
         {
-            File.ReadAllText(Path.Combine(RepositoryRootAttribute.Value, info.HelpPath)).ShouldStartWith($"# {info.Id} {info.Name}");
-            index.ShouldContain($"[{info.Id}]({info.Id}.md)");
+            var page = File.ReadAllText(Path.Combine(RepositoryRootAttribute.Value, info.HelpPath));
+            page.ShouldStartWith($"# {info.Id} {info.Name}\n");
+            var severity = SeverityNames.Name(info.DefaultSeverity);
+            page.ShouldContain($"**Severity:** {severity} ·", customMessage: info.Id);
+            page.ShouldContain($"**NIST CSF 2.0:** {string.Join(", ", info.Frameworks.NistCsf)} · **NIST AI RMF:** {string.Join(", ", info.Frameworks.AiRmf)}\n", customMessage: info.Id);
+            page.ShouldContain($"\n{info.Summary}\n", customMessage: info.Id);
+            index.ShouldContain($"| [{info.Id}]({info.Id}.md) | {info.Name} | {severity} | {info.Summary} |\n", customMessage: info.Id);
         }
         BuiltInRules.All.Select(i => i.Id).ShouldBeUnique();
         typeof(MachineRule).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(MachineRule)) && !t.IsAbstract)

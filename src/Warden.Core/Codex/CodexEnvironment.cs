@@ -9,6 +9,9 @@ public interface ICodexFileSource
     /// <summary>True when a file or a folder exists at the path.</summary>
     bool Exists(string path);
 
+    /// <summary>The names of the folders directly inside a folder, sorted ordinally; empty when there is no such folder.</summary>
+    IReadOnlyList<string> Subfolders(string path);
+
     /// <summary>The path with symbolic links resolved, as Codex canonicalizes trust keys; the path itself when it cannot be resolved.</summary>
     string Canonicalize(string path);
 }

@@ -74,6 +74,16 @@ internal static class ConfigValidator
             Enum(history, "persistence", ["save-all", "none"], "history.persistence");
         if (merged["shell_environment_policy"] is TomlTableNode shell)
             Enum(shell, "inherit", ["all", "core", "none"], "shell_environment_policy.inherit");
+        Enum(merged, "forced_login_method", ["chatgpt", "api"]);
+        Enum(merged, "cli_auth_credentials_store", ["file", "keyring", "auto", "ephemeral"]);
+        if (merged["forced_chatgpt_workspace_id"] is { } workspace)
+        {
+            if (workspace is TomlScalarNode { AsString: { } id } && id.Contains(',', StringComparison.Ordinal))
+                throw Error(workspace, "forced_chatgpt_workspace_id",
+                    $"`forced_chatgpt_workspace_id` is {workspace.ToToml()}: Codex 0.171.0 takes one workspace id or a TOML list of them, not a comma-separated string; write [{string.Join(", ", id.Split(',').Select(p => "\"" + p.Trim() + "\""))}].");
+            if (workspace is not TomlScalarNode { Kind: TomlScalarKind.String })
+                Strings(merged, "forced_chatgpt_workspace_id", "forced_chatgpt_workspace_id");
+        }
     }
 
     private static ConfigException Error(TomlNode node, string key, string message) => new(new ConfigError(node.Location, key, message));

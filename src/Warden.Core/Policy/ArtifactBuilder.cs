@@ -97,6 +97,12 @@ public static class ArtifactBuilder
             // Codex also reads this as allowed_sandbox_modes = ["read-only"], which is the policy itself.
             sb.Append("sandbox_mode = \"read-only\"\n");
         }
+        if (policy.ChatGptWorkspaces.Count > 0)
+        {
+            sb.Append("\n# People sign in with ChatGPT, to the organization's workspace only; credentials go to the OS keyring where there is one.\n");
+            sb.Append("forced_login_method = \"chatgpt\"\nforced_chatgpt_workspace_id = ").Append(Array(policy.ChatGptWorkspaces)).Append('\n');
+            sb.Append("cli_auth_credentials_store = \"auto\"\n");
+        }
         sb.Append("\n[sandbox_workspace_write]\nnetwork_access = ").Append(policy.NetworkAccess ? "true" : "false").Append('\n');
         if (policy.FilterSecretEnvironment)
             sb.Append("\n[shell_environment_policy]\n# Drop variables whose names contain KEY, SECRET or TOKEN from commands' environment.\nignore_default_excludes = false\n");

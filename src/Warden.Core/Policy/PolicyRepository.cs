@@ -36,6 +36,12 @@ public sealed record PolicyDefinition
     /// <summary>Managed default: drop KEY/SECRET/TOKEN variables from the shell environment Codex passes to commands.</summary>
     public bool FilterSecretEnvironment { get; init; } = true;
 
+    /// <summary>
+    /// The organization's ChatGPT workspace ids (warden.toml `[org] chatgpt_workspace_ids`): managed config pins sign-in
+    /// to them. Empty when the repository does not name them.
+    /// </summary>
+    public IReadOnlyList<string> ChatGptWorkspaces { get; init; } = [];
+
     public SourceLocation Location { get; init; }
 
     /// <summary>The policy's table in warden.toml, for the locations of its fields (null when built in code).</summary>

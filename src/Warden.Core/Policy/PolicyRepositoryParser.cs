@@ -42,6 +42,11 @@ public static class PolicyRepositoryParser
         var org = reader.Table(root, "org", required: true);
         var orgName = org is null ? "" : reader.String(org, "name", required: true) ?? "";
         var fallback = org is null ? "" : reader.String(org, "default_policy", required: true) ?? "";
+        var workspaces = org is null ? null : reader.Strings(org, "chatgpt_workspace_ids", required: false, allowEmpty: false);
+        foreach (var (key, node) in org?.Entries.Where(e => e.Key is not ("name" or "default_policy" or "chatgpt_workspace_ids")) ?? [])
+            errors.Add(new PolicyError(node.KeyLocation, $"Unknown key `{key}` in [org]; [org] has name, default_policy and chatgpt_workspace_ids."));
+        if (workspaces?.FirstOrDefault(w => w.Contains(',', StringComparison.Ordinal) || w.Trim().Length == 0) is { } badWorkspace)
+            errors.Add(new PolicyError(org!["chatgpt_workspace_ids"]!.Location, $"chatgpt_workspace_ids entry \"{badWorkspace}\" must be one workspace id (no commas, not blank)."));
 
         var servers = new Dictionary<string, McpRegistration>(StringComparer.Ordinal);
         if (reader.Table(root, "mcp_servers", required: false) is { } mcp)
@@ -70,7 +75,7 @@ public static class PolicyRepositoryParser
             foreach (var (name, node) in table.Entries)
             {
                 if (node is TomlTableNode policy && ReadPolicy(name, policy, reader, servers) is { } definition)
-                    policies[name] = definition;
+                    policies[name] = definition with { ChatGptWorkspaces = workspaces ?? [] };
                 else if (node is not TomlTableNode)
                     errors.Add(new PolicyError(node.Location, $"policies.{name} must be a table."));
             }

@@ -49,6 +49,12 @@ public static class BuiltInRules
         new UnmanagedHookRule(),
         new ProjectKeyIgnoredRule(),
         new FeaturePinIgnoredRule(),
+        new GlobalInstructionsRule(),
+        new SecretInHistoryRule(),
+        new CredentialsInFileRule(),
+        new LoginNotEnforcedRule(),
+        new BroadWritableRootRule(),
+        new UnencryptedEndpointRule(),
     ];
 
     /// <summary>Every rule's metadata, in id order (SARIF rule lists, docs index).</summary>

@@ -39,4 +39,12 @@ public static class RuleIds
     public const string UnmanagedHook = "WD2020";
     public const string ProjectKeyIgnored = "WD2021";
     public const string FeaturePinIgnored = "WD2022";
+    public const string UnregisteredSkill = "WD2023";
+    public const string UnregisteredPlugin = "WD2024";
+    public const string GlobalInstructions = "WD2025";
+    public const string SecretInHistory = "WD2026";
+    public const string CredentialsInFile = "WD2027";
+    public const string LoginNotEnforced = "WD2028";
+    public const string BroadWritableRoot = "WD2029";
+    public const string UnencryptedEndpoint = "WD2030";
 }

@@ -26,5 +26,8 @@ internal sealed class MemoryFiles : ICodexFileSource
 
     public bool Exists(string path) => _files.ContainsKey(path) || _dirs.Contains(path);
 
+    public IReadOnlyList<string> Subfolders(string path) =>
+        [.. _dirs.Where(d => Path.GetDirectoryName(d) == path).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
+
     public string Canonicalize(string path) => path;
 }

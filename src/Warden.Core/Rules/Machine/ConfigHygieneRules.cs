@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Warden.Core.Check;
 using Warden.Core.Codex;
 using Warden.Core.Findings;
+using Warden.Core.Secrets;
 using Warden.Core.Toml;
 
 namespace Warden.Core.Rules.Machine;
@@ -93,9 +94,6 @@ public sealed partial class LiteralSecretInConfigRule : MachineRule
     [GeneratedRegex("(key|secret|token|password|passwd|auth|credential|bearer)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();
 
-    [GeneratedRegex(@"^(sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|Bearer\s+\S{12,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.)")]
-    private static partial Regex SecretValue();
-
     public override IEnumerable<Finding> Check(MachineContext context)
     {
         var merged = context.Effective.Merged;
@@ -104,8 +102,8 @@ public sealed partial class LiteralSecretInConfigRule : MachineRule
             if (!IsSecretPlace(path) || node is not TomlScalarNode { AsString: { Length: >= 8 } value } || value.StartsWith('$'))
                 continue;
             var name = path[(path.LastIndexOf('.') + 1)..].Trim('"');
-            if (SecretName().IsMatch(name) || SecretValue().IsMatch(value))
-                yield return Finding(node.Location, $"`{path}` holds a literal credential ({Redact(value)}); anyone who can read this file, and Codex's own tools, can read it.");
+            if (SecretName().IsMatch(name) || SecretPatterns.StartsWithSecret(value))
+                yield return Finding(node.Location, $"`{path}` holds a literal credential ({SecretPatterns.Redact(value)}); anyone who can read this file, and Codex's own tools, can read it.");
         }
     }
 
@@ -113,9 +111,6 @@ public sealed partial class LiteralSecretInConfigRule : MachineRule
         (path.StartsWith("mcp_servers.", StringComparison.Ordinal) && (path.Contains(".env.", StringComparison.Ordinal) || path.Contains(".http_headers.", StringComparison.Ordinal) || path.EndsWith(".bearer_token", StringComparison.Ordinal)))
         || (path.StartsWith("model_providers.", StringComparison.Ordinal) && (path.Contains(".http_headers.", StringComparison.Ordinal) || path.EndsWith(".experimental_bearer_token", StringComparison.Ordinal)))
         || (path.StartsWith("otel.", StringComparison.Ordinal) && path.Contains(".headers.", StringComparison.Ordinal));
-
-    /// <summary>Never the secret itself: its first characters and its length.</summary>
-    public static string Redact(string value) => $"{value[..Math.Min(4, value.Length / 4)]}… redacted, {value.Length} characters";
 }
 
 public sealed class NotifyProgramRule : MachineRule

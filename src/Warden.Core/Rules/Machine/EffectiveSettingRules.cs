@@ -99,12 +99,12 @@ public sealed class CredentialStoresReadableRule : MachineRule
 
 public sealed class DesktopSurfaceEnabledRule : MachineRule
 {
-    private static readonly string[] Surfaces = ["browser_use", "computer_use", "in_app_browser"];
+    private static readonly string[] Surfaces = ["browser_use", "browser_use_external", "browser_use_full_cdp_access", "computer_use", "in_app_browser"];
 
     public override RuleInfo Info { get; } = new(
         RuleIds.DesktopSurfaceEnabled, "desktop-surface-enabled",
-        "Browser Use, Computer Use or the in-app browser is on although the user's posture forbids it.", Severity.High,
-        "Pin the features off in requirements ([features] browser_use = false, computer_use = false, in_app_browser = false).",
+        "Browser Use (in-app or in Chrome), Computer Use or the in-app browser is on although the user's posture forbids it.", Severity.High,
+        "Pin the features off in requirements ([features] browser_use, browser_use_external, browser_use_full_cdp_access, computer_use, in_app_browser = false).",
         Map(["PR.PS-01", "PR.AA-05"], ["MAP 4.1", "MANAGE 2.4"]));
 
     public override IEnumerable<Finding> Check(MachineContext context)
