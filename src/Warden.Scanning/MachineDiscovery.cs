@@ -8,6 +8,7 @@ namespace Warden.Scanning;
 public sealed record MachineOptions
 {
     public string? CodexHome { get; init; }
+    public string? Home { get; init; }
     public string? SystemDir { get; init; }
     public string? Cwd { get; init; }
     public string? MdmConfig { get; init; }
@@ -29,7 +30,7 @@ public static class MachineDiscovery
     public static CodexEnvironment Discover(MachineOptions options)
     {
         var platform = OperatingSystem.IsWindows() ? CodexPlatform.Windows : OperatingSystem.IsMacOS() ? CodexPlatform.MacOS : CodexPlatform.Linux;
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var home = options.Home is { } h ? Path.GetFullPath(h) : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var explicitHome = options.CodexHome ?? (Environment.GetEnvironmentVariable("CODEX_HOME") is { Length: > 0 } env ? env : null);
         var codexHome = explicitHome ?? Path.Combine(home, ".codex");
         var systemDir = options.SystemDir ?? (platform == CodexPlatform.Windows
@@ -38,6 +39,8 @@ public static class MachineDiscovery
         var cwd = Path.GetFullPath(options.Cwd ?? Directory.GetCurrentDirectory());
         if (!Directory.Exists(cwd))
             throw new InputException($"{cwd}: the working directory does not exist (Codex needs an existing folder to start in).");
+        if (options.Home is not null && !Directory.Exists(home))
+            throw new InputException($"{home}: the home folder does not exist or is not a folder.");
         if (explicitHome is not null && !Directory.Exists(codexHome))
             throw new InputException($"{codexHome}: CODEX_HOME does not exist or is not a folder (Codex refuses to start with such a CODEX_HOME).");
         return new CodexEnvironment

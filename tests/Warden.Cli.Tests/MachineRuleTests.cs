@@ -135,9 +135,10 @@ public sealed class MachineRuleTests
         {
             CaseCopy.To(fixture, work);
             Directory.CreateDirectory(Path.Combine(work, "project", ".git"));
+            Directory.CreateDirectory(Path.Combine(work, "userhome"));
             var stdout = new StringWriter();
             var exit = WardenApp.Run(
-                ["check", "--format", format, "--system-dir", Path.Combine(work, "etc"), "--codex-home", Path.Combine(work, "home"), "--cwd", Path.Combine(work, "project")],
+                ["check", "--format", format, "--system-dir", Path.Combine(work, "etc"), "--codex-home", Path.Combine(work, "home"), "--home", Path.Combine(work, "userhome"), "--cwd", Path.Combine(work, "project")],
                 stdout, new StringWriter());
             exit.ShouldBeOneOf(0, 1);
             return stdout.ToString().Replace(work, "${CASE}", StringComparison.Ordinal);

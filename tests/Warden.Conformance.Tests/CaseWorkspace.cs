@@ -40,6 +40,9 @@ public sealed class CaseWorkspace : IDisposable
     /// <summary>The folder used as CODEX_HOME.</summary>
     public string HomeDir => Path.Combine(Root, "home");
 
+    /// <summary>The user's home folder ($HOME): userhome/, empty unless the case has one.</summary>
+    public string UserHomeDir => Path.Combine(Root, "userhome");
+
     /// <summary>The project folder, a git repository.</summary>
     public string ProjectDir => Path.Combine(Root, "project");
 
@@ -60,7 +63,7 @@ public sealed class CaseWorkspace : IDisposable
         {
             CopyTree(caseDir, root);
             File.SetUnixFileMode(root, new DirectoryInfo(caseDir).UnixFileMode); // `cp -a SRC/.` copies the folder's mode too
-            foreach (var part in (string[])["etc", "home", "project"])
+            foreach (var part in (string[])["etc", "home", "project", "userhome"])
                 Directory.CreateDirectory(Path.Combine(root, part));
             ReplacePlaceholder(root, Encoding.UTF8.GetBytes(Placeholder), Encoding.UTF8.GetBytes(root));
 

@@ -330,6 +330,7 @@ public static partial class CodexRunner
         foreach (var arg in (string[])["-m", "sh", "-c", MountScript, "sh", ws.EtcDir, ws.Cwd, codex, .. ws.Args, .. command])
             start.ArgumentList.Add(arg);
         start.Environment["CODEX_HOME"] = ws.HomeDir;
+        start.Environment["HOME"] = ws.UserHomeDir;
 
         using var process = Process.Start(start)
             ?? throw new InvalidOperationException("Could not start unshare to run codex.");
@@ -423,6 +424,7 @@ public static partial class CodexRunner
     [GeneratedRegex("""<entry access="(\w+)">(?:<path>([^<]*)</path>|<special>([^<]*)</special>)</entry>""")]
     private static partial Regex PermissionEntry();
 
-    [GeneratedRegex(@"^- ([\w.-]+): ", RegexOptions.Multiline)]
+    // An entry of "### Available skills": `- NAME: DESCRIPTION (file: rN/…/SKILL.md)`; plugin skills are `plugin:skill`.
+    [GeneratedRegex(@"^- (.+?): .*\(file: [^)]+\)\s*$", RegexOptions.Multiline)]
     private static partial Regex SkillLine();
 }

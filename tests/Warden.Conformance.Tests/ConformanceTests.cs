@@ -39,7 +39,7 @@ public sealed class ConformanceTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        string[] args = ["effective", "--format", "json", "--system-dir", ws.EtcDir, "--codex-home", ws.HomeDir, "--cwd", ws.Cwd, .. ws.Args];
+        string[] args = ["effective", "--format", "json", "--system-dir", ws.EtcDir, "--codex-home", ws.HomeDir, "--home", ws.UserHomeDir, "--cwd", ws.Cwd, .. ws.Args];
         var exit = WardenApp.Run(args, stdout, stderr);
         var text = stdout.ToString();
         return new WardenRun(exit, text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : null, ws.Unmap(text + stderr));
@@ -108,6 +108,14 @@ public sealed class ConformanceTests
         var deny = json.GetProperty("deny_read").EnumerateArray().Select(d => d.GetString()!).ToList();
         Check("deny-read rules", codex.DeniedReadRules ?? 0, deny.Count);
         Check("deny-read glob rules", codex.DeniedReadGlobRules ?? 0, deny.Count(d => d.IndexOfAny(['*', '?', '[']) >= 0));
+
+        if (codex.Skills is { } codexSkills)
+        {
+            // Codex's own system skills (CODEX_HOME/skills/.system) are not Warden's business; everything else must match.
+            string[] system = ["imagegen", "openai-docs", "skill-creator", "skill-installer"];
+            var wardenSkills = json.GetProperty("skills").EnumerateArray().Select(k => k.GetProperty("name").GetString()!).Distinct().Order(StringComparer.Ordinal);
+            Check("skills", string.Join(",", codexSkills.Except(system)), string.Join(",", wardenSkills.Except(system)));
+        }
 
         if (codex.FeaturesEnabled is { } enabled)
         {

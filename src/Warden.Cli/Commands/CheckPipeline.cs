@@ -29,12 +29,12 @@ public sealed class CheckPipeline
     public Result Run(ParseResult parse)
     {
         var env = MachineDiscovery.Discover(_machine.Bind(parse));
-        var (expected, source, accepted) = ExpectedPolicy.Resolve(new ExpectedPolicyOptions(parse.GetValue(_repo), parse.GetValue(_policy), parse.GetValue(_user), parse.GetValue(_directory)));
+        var (expected, source, accepted, repository) = ExpectedPolicy.Resolve(new ExpectedPolicyOptions(parse.GetValue(_repo), parse.GetValue(_policy), parse.GetValue(_user), parse.GetValue(_directory)));
         if (parse.GetValue(_baseline) is { } baselinePath)
             accepted = accepted with { Baseline = BaselineLoader.Load(baselinePath) };
         var effective = EffectiveConfigResolver.Resolve(env, DiskFileSource.Instance);
         var today = DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date);
-        var findings = FindingFilter.Apply(MachineAuditor.Audit(new MachineContext(effective, expected, source, env, DiskFileSource.Instance)), accepted, today).Findings;
+        var findings = FindingFilter.Apply(MachineAuditor.Audit(new MachineContext(effective, expected, source, env, DiskFileSource.Instance) { Repository = repository }), accepted, today).Findings;
         return new Result(env, effective, expected.Name, source, findings);
     }
 }

@@ -11,6 +11,7 @@ namespace Warden.Cli.Commands;
 public sealed class MachineLocationOptions
 {
     private readonly Option<string> _codexHome = new("--codex-home") { Description = "CODEX_HOME to read (default: $CODEX_HOME or ~/.codex)." };
+    private readonly Option<string> _home = new("--home") { Description = "The user's home folder: ~ in paths, $HOME/.agents/skills (default: the current user's)." };
     private readonly Option<string> _systemDir = new("--system-dir") { Description = "System folder to read instead of /etc/codex (or %ProgramData%\\OpenAI\\Codex)." };
     private readonly Option<string> _cwd = new("--cwd") { Description = "Working directory Codex would start in (default: the current one)." };
     private readonly Option<string> _mdmConfig = new("--mdm-config") { Description = "macOS MDM config_toml_base64: a .plist/.mobileconfig, or a file with the base64 text." };
@@ -34,13 +35,14 @@ public sealed class MachineLocationOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _codexHome, _systemDir, _cwd, _mdmConfig, _mdmRequirements, _overrides, _profile, _sandbox, _approval, _yolo, _enable, _disable, _search, _strict, _hostname })
+        foreach (var option in new Option[] { _codexHome, _home, _systemDir, _cwd, _mdmConfig, _mdmRequirements, _overrides, _profile, _sandbox, _approval, _yolo, _enable, _disable, _search, _strict, _hostname })
             command.Options.Add(option);
     }
 
     public MachineOptions Bind(ParseResult parse) => new()
     {
         CodexHome = parse.GetValue(_codexHome),
+        Home = parse.GetValue(_home),
         SystemDir = parse.GetValue(_systemDir),
         Cwd = parse.GetValue(_cwd),
         MdmConfig = parse.GetValue(_mdmConfig),

@@ -18,6 +18,12 @@ public sealed record EffectiveConfig
     public string? WebSearch { get; init; }
     public IReadOnlyList<string> DenyRead { get; init; } = [];
     public IReadOnlyList<McpServerState> McpServers { get; init; } = [];
+
+    /// <summary>The skills Codex lists in the prompt, its own system skills aside (<see cref="SkillDiscovery"/>).</summary>
+    public IReadOnlyList<Skill> Skills { get; init; } = [];
+
+    /// <summary>Installed, enabled plugins Codex loads.</summary>
+    public IReadOnlyList<InstalledPlugin> Plugins { get; init; } = [];
     public IReadOnlyDictionary<string, bool> Features { get; init; } = new SortedDictionary<string, bool>(StringComparer.Ordinal);
     /// <summary>Codex 0.171.0's default for every flag, to show what config and requirements changed.</summary>
     public IReadOnlyDictionary<string, bool> FeatureDefaults => FeatureRegistry.Defaults;

@@ -15,7 +15,8 @@ public static class EffectiveConfigResolver
         try
         {
             loaded = ConfigLoader.Load(env, files);
-            return Evaluate(env, loaded);
+            var config = Evaluate(env, loaded);
+            return config with { Skills = SkillDiscovery.Skills(config, env, files), Plugins = SkillDiscovery.Plugins(config, env, files) };
         }
         catch (ConfigException ex)
         {

@@ -54,6 +54,12 @@ public sealed record PolicyDefinition
 /// <summary>A registered MCP server: the name policies allow and the identity Codex must see to enable it.</summary>
 public sealed record McpRegistration(string Name, string? Command, string? Url, SourceLocation Location);
 
+/// <summary>A reviewed skill (warden.toml `[skills."name"]`); with a sha256, only that exact SKILL.md counts as reviewed.</summary>
+public sealed record SkillRegistration(string Name, string? Owner, string? Sha256, SourceLocation Location);
+
+/// <summary>A reviewed plugin (warden.toml `[plugins."plugin@marketplace"]`).</summary>
+public sealed record PluginRegistration(string Id, string? Owner, SourceLocation Location);
+
 /// <summary>A policy repository: warden.toml with its org, ordered rules, fallback policy, policies and MCP registry.</summary>
 public sealed record PolicyRepository
 {
@@ -64,6 +70,8 @@ public sealed record PolicyRepository
     public required IReadOnlyList<GroupRule> Rules { get; init; }
     public required IReadOnlyDictionary<string, PolicyDefinition> Policies { get; init; }
     public IReadOnlyDictionary<string, McpRegistration> McpServers { get; init; } = new Dictionary<string, McpRegistration>();
+    public IReadOnlyDictionary<string, SkillRegistration> Skills { get; init; } = new Dictionary<string, SkillRegistration>();
+    public IReadOnlyDictionary<string, PluginRegistration> Plugins { get; init; } = new Dictionary<string, PluginRegistration>();
 
     /// <summary>Accepted findings and severity overrides, applied by `check` and `policy lint`.</summary>
     public Findings.FindingPolicy FindingPolicy { get; init; } = Findings.FindingPolicy.None;

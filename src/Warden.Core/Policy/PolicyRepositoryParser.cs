@@ -17,7 +17,7 @@ public sealed record PolicyError(SourceLocation Location, string Message)
 /// </summary>
 public static class PolicyRepositoryParser
 {
-    private static readonly string[] TopKeys = ["$schema", "codex_version", "org", "rules", "policies", "mcp_servers", "suppressions", "severity"];
+    private static readonly string[] TopKeys = ["$schema", "codex_version", "org", "rules", "policies", "mcp_servers", "skills", "plugins", "suppressions", "severity"];
     private static readonly string[] PolicyKeys =
     [
         "posture", "description", "allowed_sandbox_modes", "allowed_approval_policies", "allowed_web_search_modes", "deny_read",
@@ -64,6 +64,22 @@ public static class PolicyRepositoryParser
                     errors.Add(new PolicyError(server.KeyLocation, $"mcp_servers.{name} must set exactly one of `command` (stdio) or `url` (streamable HTTP): it is the identity Codex checks."));
                 servers[name] = new McpRegistration(name, command, url, server.KeyLocation);
             }
+        }
+
+        var skills = new Dictionary<string, SkillRegistration>(StringComparer.Ordinal);
+        foreach (var (name, entry) in Registrations(root, "skills", ["owner", "sha256"], reader))
+        {
+            var sha = reader.String(entry, "sha256", required: false);
+            if (sha is not null && (sha.Length != 64 || !sha.All(Uri.IsHexDigit)))
+                errors.Add(new PolicyError(entry["sha256"]!.Location, $"skills.{name}.sha256 must be 64 hex digits: the sha256 of the reviewed SKILL.md."));
+            skills[name] = new SkillRegistration(name, reader.String(entry, "owner", required: false), sha?.ToLowerInvariant(), entry.KeyLocation);
+        }
+        var plugins = new Dictionary<string, PluginRegistration>(StringComparer.Ordinal);
+        foreach (var (id, entry) in Registrations(root, "plugins", ["owner"], reader))
+        {
+            if (id.Split('@') is not [{ Length: > 0 }, { Length: > 0 }])
+                errors.Add(new PolicyError(entry.KeyLocation, $"plugins.\"{id}\" must be named plugin@marketplace, as Codex names installed plugins."));
+            plugins[id] = new PluginRegistration(id, reader.String(entry, "owner", required: false), entry.KeyLocation);
         }
 
         var policies = new Dictionary<string, PolicyDefinition>(StringComparer.Ordinal);
@@ -117,9 +133,29 @@ public static class PolicyRepositoryParser
             Rules = rules,
             Policies = policies,
             McpServers = servers,
+            Skills = skills,
+            Plugins = plugins,
             FindingPolicy = findingPolicy,
             ContentHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))),
         }, errors);
+    }
+
+    /// <summary>The tables under a registry key (`[skills."name"]`), each checked for unknown keys.</summary>
+    private static IEnumerable<(string Name, TomlTableNode Entry)> Registrations(TomlTableNode root, string key, string[] fields, Reader reader)
+    {
+        if (reader.Table(root, key, required: false) is not { } registry)
+            yield break;
+        foreach (var (name, node) in registry.Entries)
+        {
+            if (node is not TomlTableNode entry)
+            {
+                reader.Errors.Add(new PolicyError(node.Location, $"{key}.\"{name}\" must be a table (it may be empty: [{key}.\"{name}\"])."));
+                continue;
+            }
+            foreach (var (field, value) in entry.Entries.Where(e => !fields.Contains(e.Key)))
+                reader.Errors.Add(new PolicyError(value.KeyLocation, $"Unknown key `{field}` in {key}.\"{name}\"; it has {string.Join(", ", fields)}."));
+            yield return (name, entry);
+        }
     }
 
     private static PolicyDefinition? ReadPolicy(string name, TomlTableNode policy, Reader reader, Dictionary<string, McpRegistration> servers)

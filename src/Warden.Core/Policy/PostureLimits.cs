@@ -13,7 +13,7 @@ public sealed record PostureLimits(
     IReadOnlyList<string> FeaturesOff,
     bool RequiresMcpAllowlist)
 {
-    private static readonly string[] Desktop = ["browser_use", "browser_use_external", "browser_use_full_cdp_access", "computer_use", "in_app_browser"];
+    private static readonly string[] Desktop = ["browser_use", "computer_use", "in_app_browser"];
 
     public static PostureLimits For(Posture posture) => posture switch
     {

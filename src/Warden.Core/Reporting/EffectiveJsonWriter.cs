@@ -67,6 +67,29 @@ public static class EffectiveJsonWriter
             }
             json.WriteEndArray();
 
+            json.WriteStartArray("skills");
+            foreach (var skill in config.Skills)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", skill.Name);
+                json.WriteString("scope", skill.Scope.ToString().ToLowerInvariant());
+                json.WriteString("path", skill.File);
+                JsonOutput.WriteNullable(json, "plugin", skill.PluginId);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+
+            json.WriteStartArray("plugins");
+            foreach (var plugin in config.Plugins)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", plugin.Id);
+                json.WriteString("path", plugin.Folder);
+                JsonOutput.WriteLocation(json, "location", plugin.Location);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+
             json.WriteStartObject("features");
             foreach (var (name, on) in config.Features)
                 json.WriteBoolean(name, on);

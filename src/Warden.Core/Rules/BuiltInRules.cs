@@ -49,6 +49,8 @@ public static class BuiltInRules
         new UnmanagedHookRule(),
         new ProjectKeyIgnoredRule(),
         new FeaturePinIgnoredRule(),
+        new UnregisteredSkillRule(),
+        new UnregisteredPluginRule(),
         new GlobalInstructionsRule(),
         new SecretInHistoryRule(),
         new CredentialsInFileRule(),
