@@ -13,6 +13,9 @@ public sealed record MachineOptions
     public string? Cwd { get; init; }
     public string? MdmConfig { get; init; }
     public string? MdmRequirements { get; init; }
+
+    /// <summary>The managed-preferences folder to read com.openai.codex.plist from (macOS: /Library/Managed Preferences, read by default).</summary>
+    public string? ManagedPreferences { get; init; }
     public IReadOnlyList<string> Overrides { get; init; } = [];
     public string? Profile { get; init; }
     public string? Sandbox { get; init; }
@@ -43,6 +46,18 @@ public static class MachineDiscovery
             throw new InputException($"{home}: the home folder does not exist or is not a folder.");
         if (explicitHome is not null && !Directory.Exists(codexHome))
             throw new InputException($"{codexHome}: CODEX_HOME does not exist or is not a folder (Codex refuses to start with such a CODEX_HOME).");
+        var mdmConfig = options.MdmConfig is { } c ? ReadMdmPayload(c, "config_toml_base64") : null;
+        var mdmRequirements = options.MdmRequirements is { } r ? ReadMdmPayload(r, "requirements_toml_base64") : null;
+        string? managed = null;
+        if (options.MdmConfig is null && options.MdmRequirements is null && (options.ManagedPreferences is not null || platform == CodexPlatform.MacOS))
+        {
+            managed = ManagedPreferencesPlist(options.ManagedPreferences ?? "/Library/Managed Preferences", Path.GetFileName(home.TrimEnd('/')));
+            if (managed is not null)
+            {
+                mdmConfig = ReadPlistPayload(managed, "config_toml_base64");
+                mdmRequirements = ReadPlistPayload(managed, "requirements_toml_base64");
+            }
+        }
         return new CodexEnvironment
         {
             CodexHome = Path.GetFullPath(codexHome),
@@ -56,41 +71,39 @@ public static class MachineDiscovery
             SandboxFlag = options.Sandbox,
             ApprovalFlag = options.AskForApproval,
             BypassApprovalsAndSandbox = options.Yolo,
-            MdmConfigToml = options.MdmConfig is { } c ? ReadMdmPayload(c, "config_toml_base64") : null,
-            MdmRequirementsToml = options.MdmRequirements is { } r ? ReadMdmPayload(r, "requirements_toml_base64") : null,
-            MdmSource = "MDM " + (options.MdmConfig ?? options.MdmRequirements ?? "com.openai.codex"),
+            MdmConfigToml = mdmConfig,
+            MdmRequirementsToml = mdmRequirements,
+            MdmSource = "MDM " + (options.MdmConfig ?? options.MdmRequirements ?? managed ?? "com.openai.codex"),
         };
     }
 
     /// <summary>
-    /// An MDM payload: a .plist or .mobileconfig holding <paramref name="key"/>, or a file with the base64 text itself.
-    /// Codex trims whitespace and decodes standard base64 to UTF-8 TOML.
+    /// An MDM payload: a .plist or .mobileconfig (XML or binary) holding <paramref name="key"/>, or a file with the base64
+    /// text itself. Codex trims whitespace and decodes standard base64 to UTF-8 TOML.
     /// </summary>
-    public static string ReadMdmPayload(string path, string key)
+    public static string ReadMdmPayload(string path, string key) =>
+        ReadPlistPayload(path, key) ?? throw new InputException($"{path}: the plist has no <key>{key}</key>.");
+
+    /// <summary>Like <see cref="ReadMdmPayload"/>, but null when a plist simply does not have the key.</summary>
+    private static string? ReadPlistPayload(string path, string key)
     {
         if (!File.Exists(path))
             throw new InputException($"{path}: no such file.");
-        var text = File.ReadAllText(path).Trim();
-        if (text.StartsWith('<'))
+        var bytes = File.ReadAllBytes(path);
+        string text;
+        if (BinaryPlist.IsBinary(bytes))
         {
-            XDocument doc;
-            try
-            {
-                doc = XDocument.Parse(text, LoadOptions.SetLineInfo);
-            }
-            catch (System.Xml.XmlException ex)
-            {
-                throw new InputException($"{path}:{ex.LineNumber}:{ex.LinePosition}: not a valid plist: {ex.Message}");
-            }
-            var keyNode = doc.Descendants("key").FirstOrDefault(k => k.Value == key)
-                ?? throw new InputException($"{path}: the plist has no <key>{key}</key>.");
-            var value = keyNode.ElementsAfterSelf().FirstOrDefault();
-            if (value is null)
-                throw new InputException($"{path}: <key>{key}</key> has no value.");
-            if (value.Name == "data" || value.Name == "string")
-                text = value.Value.Trim();
-            else
-                throw new InputException($"{path}: <key>{key}</key> must hold a <string> or <data> value, not <{value.Name}>.");
+            if (BinaryPlist.ReadString(bytes, key, path) is not { } value)
+                return null;
+            text = value;
+        }
+        else
+        {
+            text = Encoding.UTF8.GetString(bytes).Trim();
+            if (text.StartsWith('<') && XmlPlistValue(path, text, key) is { } value)
+                text = value;
+            else if (text.StartsWith('<'))
+                return null;
         }
         try
         {
@@ -107,4 +120,30 @@ public static class MachineDiscovery
         }
     }
 
+    private static string? XmlPlistValue(string path, string text, string key)
+    {
+        XDocument doc;
+        try
+        {
+            doc = XDocument.Parse(text, LoadOptions.SetLineInfo);
+        }
+        catch (System.Xml.XmlException ex)
+        {
+            throw new InputException($"{path}:{ex.LineNumber}:{ex.LinePosition}: not a valid plist: {ex.Message}");
+        }
+        if (doc.Descendants("key").FirstOrDefault(k => k.Value == key) is not { } keyNode)
+            return null;
+        var value = keyNode.ElementsAfterSelf().FirstOrDefault()
+            ?? throw new InputException($"{path}: <key>{key}</key> has no value.");
+        return value.Name == "data" || value.Name == "string"
+            ? value.Value.Trim()
+            : throw new InputException($"{path}: <key>{key}</key> must hold a <string> or <data> value, not <{value.Name}>.");
+    }
+
+    /// <summary>
+    /// macOS managed preferences for com.openai.codex, where MDM puts Codex's payloads: the user's own folder first,
+    /// then the computer's. Null when neither exists.
+    /// </summary>
+    private static string? ManagedPreferencesPlist(string dir, string user) =>
+        new[] { Path.Combine(dir, user, "com.openai.codex.plist"), Path.Combine(dir, "com.openai.codex.plist") }.FirstOrDefault(File.Exists);
 }

@@ -95,6 +95,36 @@ public sealed class EffectiveCommandTests : IDisposable
     }
 
     [Fact]
+    public void Managed_preferences_are_found_for_the_user_first_and_read_from_binary_plists()
+    {
+        var prefs = Warden.Tests.RepositoryRootAttribute.Fixtures("mdm", "managed-preferences");
+        Directory.CreateDirectory(Path.Combine(_root, "users", "alice"));
+        Directory.CreateDirectory(Path.Combine(_root, "users", "bob"));
+        Write("home/config.toml", "sandbox_mode = \"workspace-write\"\n");
+
+        var alice = JsonDocument.Parse(Run("--managed-preferences", prefs, "--home", Path.Combine(_root, "users", "alice"), "--format", "json").Out).RootElement;
+        var bob = JsonDocument.Parse(Run("--managed-preferences", prefs, "--home", Path.Combine(_root, "users", "bob"), "--format", "json").Out).RootElement;
+
+        alice.GetProperty("sandbox_mode").GetString().ShouldBe("read-only");
+        alice.GetProperty("web_search").GetString().ShouldBe("disabled");
+        alice.GetProperty("requirements").EnumerateArray().ShouldContain(r => r.GetProperty("source").GetString() == "mdm" && r.GetProperty("exists").GetBoolean());
+        bob.GetProperty("sandbox_mode").GetString().ShouldBe("workspace-write");
+    }
+
+    [Fact]
+    public void A_truncated_binary_plist_is_a_usage_error_naming_the_file()
+    {
+        var source = File.ReadAllBytes(Path.Combine(Warden.Tests.RepositoryRootAttribute.Fixtures("mdm", "managed-preferences"), "com.openai.codex.plist"));
+        var broken = Path.Combine(_root, "broken.plist");
+        File.WriteAllBytes(broken, source[..^20]);
+
+        var (exit, _, err) = Run("--mdm-requirements", broken);
+
+        exit.ShouldBe(2);
+        err.ShouldContain($"{broken}: not a valid binary plist");
+    }
+
+    [Fact]
     public void A_bad_mdm_payload_is_a_usage_error_naming_the_file()
     {
         var bad = Write("payload.b64", "this is not base64!");

@@ -83,6 +83,45 @@ public sealed class MachineRuleTests
     }
 
     [Fact]
+    public void Registered_skills_and_plugins_are_silent_and_a_changed_skill_fires()
+    {
+        var repo = Directory.CreateTempSubdirectory("warden-registry.").FullName;
+        try
+        {
+            WardenApp.Run(["init", repo, "--org", "Acme"], new StringWriter(), new StringWriter()).ShouldBe(0);
+            var toml = File.ReadAllText(Path.Combine(repo, "warden.toml")).Replace("[org]\n", "[org]\nchatgpt_workspace_ids = [\"ws-other\"]\n", StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(repo, "warden.toml"), toml + """
+
+                [skills."deploy-helper"]
+                owner = "platform"
+                sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+
+                [skills.jira-triage]
+                owner = "support-tools"
+
+                [skills."deploy-kit:ship"]
+
+                [plugins."deploy-kit@acme-tools"]
+                owner = "platform"
+                """);
+
+            var skills = Lines(Run(Path.Combine(Root, "WD2023", "fires"), "json", "--policy-repo", repo));
+            var plugins = Lines(Run(Path.Combine(Root, "WD2024", "fires"), "json", "--policy-repo", repo));
+
+            skills.Where(l => l.StartsWith("WD2023", StringComparison.Ordinal)).ShouldHaveSingleItem().ShouldContain("Skill `deploy-helper` from the user's own skills folder has changed since it was reviewed");
+            plugins.ShouldNotContain(l => l.StartsWith("WD2023", StringComparison.Ordinal) || l.StartsWith("WD2024", StringComparison.Ordinal));
+            skills.ShouldContain(l => l.StartsWith("WD2028", StringComparison.Ordinal) && l.Contains("00000000-0000-4000-8000-000000000001, which is not the organization's workspace (ws-other)", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(repo, recursive: true);
+        }
+
+        static List<string> Lines(string json) =>
+            [.. JsonDocument.Parse(json).RootElement.GetProperty("findings").EnumerateArray().Select(f => $"{f.GetProperty("rule_id").GetString()} {f.GetProperty("message").GetString()}")];
+    }
+
+    [Fact]
     public void A_baseline_from_an_earlier_report_accepts_its_findings()
     {
         var fixture = Path.Combine(Root, "WD2013", "fires");
@@ -128,7 +167,7 @@ public sealed class MachineRuleTests
     }
 
     /// <summary>`warden check --format FORMAT` on a copy of the fixture machine; the copy's path reads `${CASE}` in the output.</summary>
-    private static string Run(string fixture, string format)
+    private static string Run(string fixture, string format, params string[] extra)
     {
         var work = Directory.CreateTempSubdirectory("warden-machine.").FullName;
         try
@@ -138,7 +177,7 @@ public sealed class MachineRuleTests
             Directory.CreateDirectory(Path.Combine(work, "userhome"));
             var stdout = new StringWriter();
             var exit = WardenApp.Run(
-                ["check", "--format", format, "--system-dir", Path.Combine(work, "etc"), "--codex-home", Path.Combine(work, "home"), "--home", Path.Combine(work, "userhome"), "--cwd", Path.Combine(work, "project")],
+                ["check", "--format", format, "--system-dir", Path.Combine(work, "etc"), "--codex-home", Path.Combine(work, "home"), "--home", Path.Combine(work, "userhome"), "--cwd", Path.Combine(work, "project"), .. extra],
                 stdout, new StringWriter());
             exit.ShouldBeOneOf(0, 1);
             return stdout.ToString().Replace(work, "${CASE}", StringComparison.Ordinal);

@@ -16,6 +16,7 @@ public sealed class MachineLocationOptions
     private readonly Option<string> _cwd = new("--cwd") { Description = "Working directory Codex would start in (default: the current one)." };
     private readonly Option<string> _mdmConfig = new("--mdm-config") { Description = "macOS MDM config_toml_base64: a .plist/.mobileconfig, or a file with the base64 text." };
     private readonly Option<string> _mdmRequirements = new("--mdm-requirements") { Description = "macOS MDM requirements_toml_base64: a .plist/.mobileconfig, or a file with the base64 text." };
+    private readonly Option<string> _managedPreferences = new("--managed-preferences") { Description = "Folder holding MDM's com.openai.codex.plist (USER/ first); macOS reads /Library/Managed Preferences by default." };
     private readonly Option<string[]> _overrides = new("--config", "-c") { Description = "Codex -c key=value override (repeatable)." };
     private readonly Option<string> _profile = new("--profile", "-p") { Description = "Codex --profile NAME (layers CODEX_HOME/NAME.config.toml)." };
     private readonly Option<string> _sandbox = new("--sandbox", "-s") { Description = "Codex --sandbox flag." };
@@ -35,7 +36,7 @@ public sealed class MachineLocationOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _codexHome, _home, _systemDir, _cwd, _mdmConfig, _mdmRequirements, _overrides, _profile, _sandbox, _approval, _yolo, _enable, _disable, _search, _strict, _hostname })
+        foreach (var option in new Option[] { _codexHome, _home, _systemDir, _cwd, _mdmConfig, _mdmRequirements, _managedPreferences, _overrides, _profile, _sandbox, _approval, _yolo, _enable, _disable, _search, _strict, _hostname })
             command.Options.Add(option);
     }
 
@@ -47,6 +48,7 @@ public sealed class MachineLocationOptions
         Cwd = parse.GetValue(_cwd),
         MdmConfig = parse.GetValue(_mdmConfig),
         MdmRequirements = parse.GetValue(_mdmRequirements),
+        ManagedPreferences = parse.GetValue(_managedPreferences),
         Overrides =
         [
             .. parse.GetValue(_overrides) ?? [],

@@ -56,6 +56,45 @@ public sealed class PolicyRepositoryParserTests
     }
 
     [Fact]
+    public void Registries_and_workspace_ids_are_read_and_checked()
+    {
+        var template = PostureTemplates.WardenToml(Posture.Controlled, "Acme", "http://127.0.0.1:4318/v1/logs");
+        var good = template.Replace("[org]\n", "[org]\nchatgpt_workspace_ids = [\"ws-1\"]\n", StringComparison.Ordinal) + """
+
+            [skills."deploy-helper"]
+            owner = "platform"
+            sha256 = "AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12AB12"
+
+            [plugins."deploy-kit@acme-tools"]
+            owner = "platform"
+            """;
+
+        var (repo, errors) = PolicyRepositoryParser.Parse(good, "/p/warden.toml");
+
+        errors.ShouldBeEmpty();
+        repo!.Skills["deploy-helper"].Sha256.ShouldBe("ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12");
+        repo.Plugins.Keys.ShouldBe(["deploy-kit@acme-tools"]);
+        repo.Policies.Values.ShouldAllBe(p => p.ChatGptWorkspaces.SequenceEqual(new[] { "ws-1" }));
+        ArtifactBuilder.ManagedConfigToml(repo.Policies["controlled"]).ShouldContain("forced_login_method = \"chatgpt\"\nforced_chatgpt_workspace_id = [\"ws-1\"]\n");
+
+        var bad = template.Replace("[org]\n", "[org]\nchatgpt_workspace_ids = [\"a,b\"]\nteam = \"x\"\n", StringComparison.Ordinal) + """
+
+            [skills.helper]
+            sha256 = "abc"
+            reviewer = "me"
+
+            [plugins.no-marketplace]
+            """;
+        var messages = PolicyRepositoryParser.Parse(bad, "/p/warden.toml").Errors.Select(e => e.ToString()).ToList();
+
+        messages.ShouldContain(m => m.StartsWith("/p/warden.toml:7:25: chatgpt_workspace_ids entry \"a,b\" must be one workspace id", StringComparison.Ordinal));
+        messages.ShouldContain(m => m.StartsWith("/p/warden.toml:8:1: Unknown key `team` in [org]", StringComparison.Ordinal));
+        messages.ShouldContain(m => m.Contains("skills.helper.sha256 must be 64 hex digits", StringComparison.Ordinal));
+        messages.ShouldContain(m => m.Contains("Unknown key `reviewer` in skills.\"helper\"", StringComparison.Ordinal));
+        messages.ShouldContain(m => m.Contains("plugins.\"no-marketplace\" must be named plugin@marketplace", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_syntax_error_is_one_located_error()
     {
         var (_, errors) = PolicyRepositoryParser.Parse("[org\nname = 1\n", "/p/warden.toml");
