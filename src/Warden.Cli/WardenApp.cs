@@ -10,6 +10,7 @@ public static class WardenApp
     {
         var root = new RootCommand("Warden: policy-as-code governance for OpenAI Codex.");
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ScanCommand.Create(stdout, stderr));
         root.Subcommands.Add(FixCommand.Create(stdout, stderr));
         root.Subcommands.Add(EffectiveCommand.Create(stdout, stderr));
         root.Subcommands.Add(LookupCommand.Create(stdout, stderr));

@@ -2,13 +2,27 @@ using System.Diagnostics;
 
 namespace Warden.Scanning;
 
-/// <summary>Reads a file as it was at a git revision (`git show REV:path`), for `policy diff --base REV`.</summary>
+/// <summary>Asks git: a file as it was at a revision (`policy diff --base`), the files a range changes (`scan --diff`).</summary>
 public static class GitReader
 {
-    public static string Show(string repoDir, string revision, string relativePath)
+    public static string Show(string repoDir, string revision, string relativePath) =>
+        Run(repoDir, ["show", $"{revision}:./{relativePath}"], $"git cannot show {relativePath} at {revision}");
+
+    /// <summary>The paths (relative to the repository root, '/'-separated) that `git diff BASE..HEAD` adds, changes or deletes.</summary>
+    public static IReadOnlyList<string> ChangedFiles(string repoDir, string range)
+    {
+        if (!range.Contains("..", StringComparison.Ordinal))
+            throw new InputException($"--diff {range}: give a range, BASE..HEAD (for example origin/main..HEAD).");
+        var prefix = Run(repoDir, ["rev-parse", "--show-prefix"], "not a git repository").Trim();
+        var output = Run(repoDir, ["diff", "--name-only", "--no-renames", range], $"git cannot diff {range}");
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(p => p.StartsWith(prefix, StringComparison.Ordinal)).Select(p => p[prefix.Length..])];
+    }
+
+    private static string Run(string repoDir, string[] args, string failure)
     {
         var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-C", repoDir, "show", $"{revision}:./{relativePath}" })
+        foreach (var arg in (string[])["-C", repoDir, .. args])
             start.ArgumentList.Add(arg);
         Process process;
         try
@@ -17,7 +31,7 @@ public static class GitReader
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            throw new InputException("git is not installed, so --base cannot name a revision; pass a folder instead.");
+            throw new InputException("git is not installed, so a revision or range cannot be read; pass folders or --changed-files instead.");
         }
         using (process)
         {
@@ -25,7 +39,7 @@ public static class GitReader
             var stderr = process.StandardError.ReadToEnd();
             process.WaitForExit();
             if (process.ExitCode != 0)
-                throw new InputException($"{repoDir}: git cannot show {relativePath} at {revision}: {stderr.Trim()}");
+                throw new InputException($"{repoDir}: {failure}: {stderr.Trim()}");
             return stdout.Result;
         }
     }

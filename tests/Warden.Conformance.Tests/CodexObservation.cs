@@ -94,3 +94,6 @@ public sealed partial record CodexObservation
 
 /// <summary>One <c>&lt;entry&gt;</c> of the prompt's permission profile: its access and its path or special target.</summary>
 public sealed record CodexPermissionEntry(string Access, string Target);
+
+/// <summary>One hook as `codex app-server` hooks/list reports it.</summary>
+public sealed record CodexHook(string Key, string Hash, string TrustStatus, bool Enabled);

@@ -368,6 +368,63 @@ public static partial class CodexRunner
         return (stdout.ToString(), err);
     }
 
+    /// <summary>
+    /// Codex's own list of hooks and their trust (`codex app-server`, JSON-RPC `hooks/list` for the case's cwd), in the
+    /// case's mount namespace: key, current hash, trust status and enabled, keys unmapped. Null when Codex did not answer.
+    /// </summary>
+    public static async Task<IReadOnlyList<CodexHook>?> ListHooksAsync(CaseWorkspace ws, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ws);
+        var start = new ProcessStartInfo("unshare")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        foreach (var arg in (string[])["-m", "sh", "-c", MountScript, "sh", ws.EtcDir, ws.Cwd, CodexPath, .. ws.Args, "app-server"])
+            start.ArgumentList.Add(arg);
+        start.Environment["CODEX_HOME"] = ws.HomeDir;
+        start.Environment["HOME"] = ws.UserHomeDir;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start unshare to run codex app-server.");
+        _ = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            var cwd = JsonSerializer.Serialize(ws.Cwd);
+            foreach (var line in (string[])[
+                """{"id":1,"method":"initialize","params":{"clientInfo":{"name":"warden-conformance","version":"1"},"capabilities":{"experimentalApi":true}}}""",
+                """{"method":"initialized"}""",
+                $$$"""{"id":2,"method":"hooks/list","params":{"cwds":[{{{cwd}}}]}}"""])
+            {
+                await process.StandardInput.WriteLineAsync(line.AsMemory(), timeout.Token).ConfigureAwait(false);
+            }
+            await process.StandardInput.FlushAsync(timeout.Token).ConfigureAwait(false);
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false) is { } line)
+            {
+                using var doc = TryParse(line);
+                if (doc?.RootElement is not { ValueKind: JsonValueKind.Object } message || !message.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.Number || id.GetInt32() != 2)
+                    continue;
+                if (!message.TryGetProperty("result", out var result))
+                    return null;
+                return [.. result.GetProperty("data").EnumerateArray().SelectMany(d => d.GetProperty("hooks").EnumerateArray()).Select(h => new CodexHook(
+                    ws.Unmap(h.GetProperty("key").GetString()!), h.GetProperty("currentHash").GetString()!,
+                    h.GetProperty("trustStatus").GetString()!, h.GetProperty("enabled").GetBoolean()))];
+            }
+            return null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        finally
+        {
+            KillTree(process);
+        }
+    }
+
     private static void KillTree(Process process)
     {
         try

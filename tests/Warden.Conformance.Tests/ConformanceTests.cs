@@ -25,11 +25,12 @@ public sealed class ConformanceTests
 
         // When
         var codexTask = CodexRunner.ObserveAsync(ws);
+        var hooksTask = CodexRunner.ListHooksAsync(ws);
         var warden = RunWarden(ws);
         var codex = await codexTask;
 
         // Then
-        var differences = Compare(ws, codex, warden, ws.Args.Contains("--profile"));
+        var differences = Compare(ws, codex, warden, ws.Args.Contains("--profile"), await hooksTask);
         differences.ShouldBeEmpty($"case {name}: Warden disagrees with Codex 0.171.0.\nWarden: {warden.Raw}");
     }
 
@@ -47,7 +48,7 @@ public sealed class ConformanceTests
 
     private static int Count(CodexObservation codex, string prefix) => codex.Warnings.Count(w => w.StartsWith(prefix, StringComparison.Ordinal));
 
-    internal static List<string> Compare(CaseWorkspace ws, CodexObservation codex, WardenRun warden, bool profile)
+    internal static List<string> Compare(CaseWorkspace ws, CodexObservation codex, WardenRun warden, bool profile, IReadOnlyList<CodexHook>? hooks = null)
     {
         var diffs = new List<string>();
         void Check<T>(string field, T expected, T actual)
@@ -115,6 +116,17 @@ public sealed class ConformanceTests
             string[] system = ["imagegen", "openai-docs", "skill-creator", "skill-installer"];
             var wardenSkills = json.GetProperty("skills").EnumerateArray().Select(k => k.GetProperty("name").GetString()!).Distinct().Order(StringComparer.Ordinal);
             Check("skills", string.Join(",", codexSkills.Except(system)), string.Join(",", wardenSkills.Except(system)));
+        }
+
+        if (hooks is not null)
+        {
+            // Codex's own hooks/list: every hook's key, current hash, trust verdict and enabled flag.
+            static string Line(string key, string hash, string trust, bool enabled) => $"{key} {hash} {trust} {(enabled ? "enabled" : "disabled")}";
+            // Codex runs with the case's etc/ mounted over /etc/codex, so its system hooks are keyed there.
+            var wardenHooks = json.GetProperty("hooks").EnumerateArray().Select(h => Line(ws.Unmap(h.GetProperty("key").GetString()!.Replace(ws.EtcDir + "/", "/etc/codex/", StringComparison.Ordinal)), h.GetProperty("hash").GetString()!,
+                h.GetProperty("trust").GetString()!, h.GetProperty("enabled").GetBoolean())).Order(StringComparer.Ordinal);
+            var codexHooks = hooks.Select(h => Line(h.Key, h.Hash, h.TrustStatus, h.Enabled)).Order(StringComparer.Ordinal);
+            Check("hooks", string.Join("; ", codexHooks), string.Join("; ", wardenHooks));
         }
 
         if (codex.FeaturesEnabled is { } enabled)

@@ -28,9 +28,10 @@ public sealed class MachineFixtureConformanceTests
         using var ws = CaseWorkspace.Prepare(RepositoryRootAttribute.Fixtures("machines", machine));
 
         var codexTask = CodexRunner.ObserveAsync(ws);
+        var hooksTask = CodexRunner.ListHooksAsync(ws);
         var warden = ConformanceTests.RunWarden(ws);
         var codex = await codexTask;
 
-        ConformanceTests.Compare(ws, codex, warden, profile: false).ShouldBeEmpty($"machine {machine}: Warden disagrees with Codex 0.171.0.\nWarden: {warden.Raw}");
+        ConformanceTests.Compare(ws, codex, warden, profile: false, await hooksTask).ShouldBeEmpty($"machine {machine}: Warden disagrees with Codex 0.171.0.\nWarden: {warden.Raw}");
     }
 }

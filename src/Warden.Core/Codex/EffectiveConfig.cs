@@ -22,6 +22,9 @@ public sealed record EffectiveConfig
     /// <summary>The skills Codex lists in the prompt, its own system skills aside (<see cref="SkillDiscovery"/>).</summary>
     public IReadOnlyList<Skill> Skills { get; init; } = [];
 
+    /// <summary>Lifecycle hooks from the system, user and trusted project layers, with Codex's trust verdict.</summary>
+    public IReadOnlyList<Hook> Hooks { get; init; } = [];
+
     /// <summary>Installed, enabled plugins Codex loads.</summary>
     public IReadOnlyList<InstalledPlugin> Plugins { get; init; } = [];
     public IReadOnlyDictionary<string, bool> Features { get; init; } = new SortedDictionary<string, bool>(StringComparer.Ordinal);

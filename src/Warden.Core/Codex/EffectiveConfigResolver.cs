@@ -16,7 +16,12 @@ public static class EffectiveConfigResolver
         {
             loaded = ConfigLoader.Load(env, files);
             var config = Evaluate(env, loaded);
-            return config with { Skills = SkillDiscovery.Skills(config, env, files), Plugins = SkillDiscovery.Plugins(config, env, files) };
+            return config with
+            {
+                Skills = SkillDiscovery.Skills(config, env, files),
+                Plugins = SkillDiscovery.Plugins(config, env, files),
+                Hooks = HookDiscovery.Hooks(config, env, files),
+            };
         }
         catch (ConfigException ex)
         {

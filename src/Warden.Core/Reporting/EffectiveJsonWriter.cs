@@ -79,6 +79,23 @@ public static class EffectiveJsonWriter
             }
             json.WriteEndArray();
 
+            json.WriteStartArray("hooks");
+            foreach (var hook in config.Hooks)
+            {
+                json.WriteStartObject();
+                json.WriteString("key", hook.Key);
+                json.WriteString("event", hook.Event);
+                json.WriteString("command", hook.Command);
+                json.WriteString("source", ConfigLayer.KindName(hook.Source));
+                json.WriteString("hash", hook.Hash);
+                json.WriteString("trust", hook.Trust.ToString().ToLowerInvariant());
+                json.WriteBoolean("enabled", hook.Enabled);
+                json.WriteBoolean("runs", hook.Runs);
+                JsonOutput.WriteLocation(json, "location", hook.Location);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+
             json.WriteStartArray("plugins");
             foreach (var plugin in config.Plugins)
             {

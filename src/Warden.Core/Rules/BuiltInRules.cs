@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Warden.Core.Rules.Machine;
 using Warden.Core.Rules.Policy;
+using Warden.Core.Rules.Scan;
 
 namespace Warden.Core.Rules;
 
@@ -59,8 +60,11 @@ public static class BuiltInRules
         new UnencryptedEndpointRule(),
     ];
 
+    /// <summary>Repository rules (`warden scan`): agent config in the repository, hidden instructions, workflows.</summary>
+    public static ImmutableArray<Core.Scan.RepoRule> Repo { get; } = [.. AgentConfigRules.All, .. InstructionRules.All, .. WorkflowRules.All];
+
     /// <summary>Every rule's metadata, in id order (SARIF rule lists, docs index).</summary>
     public static IReadOnlyList<Findings.RuleInfo> All { get; } =
-        Policy.Select(r => r.Info).Concat(Machine.Select(r => r.Info)).Append(Findings.FindingFilter.SuppressionExpired)
+        Policy.Select(r => r.Info).Concat(Machine.Select(r => r.Info)).Concat(Repo.Select(r => r.Info)).Append(Findings.FindingFilter.SuppressionExpired)
             .OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
 }

@@ -1,7 +1,7 @@
 namespace Warden.Core.Rules;
 
 /// <summary>Every rule id, in blocks per area. Ids are never reused. WD10xx: policy repository (warden.toml).</summary>
-public static class RuleIds
+public static partial class RuleIds
 {
     public const string PolicyFileInvalid = "WD1000";
     public const string ReadOnlyNotAllowed = "WD1001";
