@@ -198,7 +198,7 @@ public static partial class InstructionScanner
             var rtl = line.Count(c => c is >= '\u0590' and <= '\u08FF');
             var severity = latin > rtl ? Severity.High : Severity.Low;
             hits.Add(new InstructionHit(Technique.BidiControl, i, 1, severity, severity == Severity.High ? Confidence.High : Confidence.Low,
-                $"A bidirectional control character reorders how this line is displayed, so what a reviewer reads is not what the agent reads: {Visible(text, lineStart, lineEnd - lineStart)}."));
+                $"A bidirectional control character reorders how this line is displayed, so what a reviewer reads is not what the agent reads: \"{Visible(text, lineStart, lineEnd - lineStart).Trim()}\"."));
             i = lineEnd; // one finding per line
         }
     }
