@@ -20,7 +20,26 @@ public sealed class SarifWriterTests
         result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation");
 
     [Fact]
-    public async Task Official_sarif_multitool_validates_the_log_with_no_errors_and_no_warnings()
+    public Task Official_sarif_multitool_validates_the_log_with_no_errors_and_no_warnings() => ValidateWithMultitool(Sarif(ReportSamples.Findings));
+
+    /// <summary>A `warden scan` log: every repository rule's firing fixture, with paths relative to the repository.</summary>
+    [Fact]
+    public Task Official_sarif_multitool_validates_a_scan_log_with_no_errors_and_no_warnings()
+    {
+        var findings = new List<Finding>();
+        foreach (var fixture in Directory.GetDirectories(Warden.Tests.RepositoryRootAttribute.Fixtures("repos")).Select(d => Path.Combine(d, "fires")).Where(Directory.Exists))
+        {
+            var files = Directory.EnumerateFiles(fixture, "*", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(fixture, f).Replace('\\', '/'))
+                .Select(rel => Warden.Core.Scan.RepoFiles.Classify(rel) is { } kind ? new Warden.Core.Scan.RepoFile(rel, kind, File.ReadAllText(Path.Combine(fixture, rel))) : null)
+                .OfType<Warden.Core.Scan.RepoFile>().ToList();
+            findings.AddRange(Warden.Core.Scan.RepoAuditor.Audit(new Warden.Core.Scan.ScanContext(files)));
+        }
+        findings.Count.ShouldBeGreaterThan(20);
+        return ValidateWithMultitool(Sarif(findings, [.. Warden.Core.Rules.BuiltInRules.Repo.Select(r => r.Info)], baseDirectory: null));
+    }
+
+    private static async Task ValidateWithMultitool(string sarif)
     {
         // Given: the Multitool that test.sh installs (@microsoft/sarif-multitool-linux@5.7.0)
         var multitool = Environment.GetEnvironmentVariable("WARDEN_SARIF_MULTITOOL");
@@ -33,7 +52,7 @@ public sealed class SarifWriterTests
         {
             var input = Path.Combine(folder.FullName, "warden.sarif");
             var report = Path.Combine(folder.FullName, "validation.sarif");
-            await File.WriteAllTextAsync(input, Sarif(ReportSamples.Findings));
+            await File.WriteAllTextAsync(input, sarif);
 
             // SARIF2006 (UrisShouldBeReachable) GETs every URI in the log: off, so the test never touches the network.
             var config = Path.Combine(folder.FullName, "validate.xml");
