@@ -318,21 +318,7 @@ public static partial class CodexRunner
     private static async Task<(string Stdout, string Stderr)> RunAsync(
         CaseWorkspace ws, string codex, string[] command, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("unshare")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var arg in (string[])["-m", "sh", "-c", MountScript, "sh", ws.EtcDir, ws.Cwd, codex, .. ws.Args, .. command])
-            start.ArgumentList.Add(arg);
-        start.Environment["CODEX_HOME"] = ws.HomeDir;
-        start.Environment["HOME"] = ws.UserHomeDir;
-
-        using var process = Process.Start(start)
+        using var process = Process.Start(StartInfo(ws, codex, command))
             ?? throw new InvalidOperationException("Could not start unshare to run codex.");
         process.StandardInput.Close();
         var stdout = new Pump(process.StandardOutput);
@@ -375,19 +361,7 @@ public static partial class CodexRunner
     public static async Task<IReadOnlyList<CodexHook>?> ListHooksAsync(CaseWorkspace ws, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ws);
-        var start = new ProcessStartInfo("unshare")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        foreach (var arg in (string[])["-m", "sh", "-c", MountScript, "sh", ws.EtcDir, ws.Cwd, CodexPath, .. ws.Args, "app-server"])
-            start.ArgumentList.Add(arg);
-        start.Environment["CODEX_HOME"] = ws.HomeDir;
-        start.Environment["HOME"] = ws.UserHomeDir;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start unshare to run codex app-server.");
+        using var process = Process.Start(StartInfo(ws, CodexPath, ["app-server"])) ?? throw new InvalidOperationException("Could not start unshare to run codex app-server.");
         _ = process.StandardError.ReadToEndAsync(cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
@@ -423,6 +397,25 @@ public static partial class CodexRunner
         {
             KillTree(process);
         }
+    }
+
+    /// <summary>Codex in a private mount namespace: the case's etc/ over /etc/codex, its home/ as CODEX_HOME, userhome/ as HOME.</summary>
+    private static ProcessStartInfo StartInfo(CaseWorkspace ws, string codex, string[] command)
+    {
+        var start = new ProcessStartInfo("unshare")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var arg in (string[])["-m", "sh", "-c", MountScript, "sh", ws.EtcDir, ws.Cwd, codex, .. ws.Args, .. command])
+            start.ArgumentList.Add(arg);
+        start.Environment["CODEX_HOME"] = ws.HomeDir;
+        start.Environment["HOME"] = ws.UserHomeDir;
+        return start;
     }
 
     private static void KillTree(Process process)
