@@ -26,23 +26,28 @@ public sealed class RepoRuleTests
     public void The_firing_repository_fires_as_its_golden_files_say(string id)
     {
         var fixture = Path.Combine(Root, id, "fires");
-        var json = Scan(fixture, "json");
+        var json = Scan(fixture, "json", Changed(fixture));
         var lines = Lines(json);
 
         lines.ShouldContain(l => l.StartsWith(id + " ", StringComparison.Ordinal), json);
         Snapshot.Match(Path.Combine(Root, id, "fires.expected.txt"), string.Concat(lines.Select(l => l + "\n")));
         Snapshot.Match(Path.Combine(Root, id, "fires.expected.json"), Scrub(json));
-        Snapshot.Match(Path.Combine(Root, id, "fires.expected.sarif"), Scrub(Scan(fixture, "sarif")));
+        Snapshot.Match(Path.Combine(Root, id, "fires.expected.sarif"), Scrub(Scan(fixture, "sarif", Changed(fixture))));
     }
 
     [Theory]
     [MemberData(nameof(Ids))]
     public void The_silent_repository_stays_silent(string id)
     {
-        var json = Scan(Path.Combine(Root, id, "silent"), "json");
+        var silent = Path.Combine(Root, id, "silent");
+        var json = Scan(silent, "json", Changed(silent));
 
         Lines(json).Where(l => l.StartsWith(id + " ", StringComparison.Ordinal)).ShouldBeEmpty(json);
     }
+
+    /// <summary>A fixture of a pull-request rule lists its changed paths in changed-files.txt: scan as `--changed-files` would.</summary>
+    private static string[] Changed(string fixture) =>
+        File.Exists(Path.Combine(fixture, "changed-files.txt")) ? ["--changed-files", Path.Combine(fixture, "changed-files.txt")] : [];
 
     internal static List<string> Lines(string json) =>
     [

@@ -28,7 +28,8 @@ public sealed record Hook(string Key, string Event, string Type, string Command,
 /// </summary>
 public static class HookDiscovery
 {
-    private static readonly string[] Events =
+    /// <summary>The events Codex 0.171.0 reads hooks for, PascalCase as written in hooks.json and [hooks]; others are ignored.</summary>
+    internal static readonly string[] Events =
     [
         "PreModelRequest", "PostModelRequest", "PreToolUse", "PermissionRequest", "PostToolUse", "PreCompact", "PostCompact",
         "SessionStart", "SessionEnd", "UserPromptSubmit", "SubagentStart", "SubagentStop", "Stop", "Interrupt",
