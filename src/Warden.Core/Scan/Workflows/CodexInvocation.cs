@@ -47,15 +47,18 @@ public sealed record CodexInvocation(WorkflowStep Step, CodexLauncher Launcher, 
 public static partial class CodexCli
 {
     /// <summary>The package, run or installed with a package manager: `npx -y @openai/codex@0.171.0`, `npm i -g @openai/codex`.</summary>
-    [GeneratedRegex(@"(?<![\w@/.-])(?<tool>npx|bunx|pnpm\s+dlx|yarn\s+dlx|npm\s+(?:exec|x)|npm\s+(?:i|install|add)|pnpm\s+(?:add|i|install)|yarn\s+(?:global\s+)?add|bun\s+(?:add|install))\b(?:\s+-{1,2}[\w-]+(?:=\S+)?)*\s+(?<pkg>@openai/codex)(?:@(?<version>[^\s'""`;|&)]+))?(?=$|[\s'""`;|&)])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w@/.-])(?<tool>npx|bunx|pnpm\s+dlx|yarn\s+dlx|npm\s+(?:exec|x)|npm\s+(?:i|install|add)|pnpm\s+(?:add|i|install)|yarn\s+(?:global\s+)?add|bun\s+(?:add|install))\b(?:[ \t]+--?\w[\w-]*(?:=\S{1,200})?){0,12}[ \t]+(?<pkg>@openai/codex)(?:@(?<version>[^\s'""`;|&)]+))?(?=$|[\s'""`;|&)])", RegexOptions.CultureInvariant)]
     public static partial Regex Package();
 
-    /// <summary>The `codex` command followed (after global flags) by `exec`/`e`/`review`, or the legacy quiet mode `-q`.</summary>
-    [GeneratedRegex(@"(?:^|[\s;&|(`{]|\$\()(?:[\w.~/-]*/)?(?:codex|codex-cli)(?:\s+-{1,2}[\w-]+(?:[= ](?:""[^""\n]*""|'[^'\n]*'|[^\s\-][^\s]*))?)*?\s+(?:exec|e|review)(?=$|[\s;&|)])|(?:^|[\s;&|(`{]|\$\()(?:[\w.~/-]*/)?codex\s+(?:[^\n]*\s)?(?:-q|--quiet)(?=\s)", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
+    /// <summary>
+    /// The `codex` command followed (after up to 12 global flags, on the same line once continuations are joined) by
+    /// `exec`/`e`/`review`, or the legacy quiet mode `-q`. Repetitions are bounded so a long script is scanned in linear time.
+    /// </summary>
+    [GeneratedRegex(@"(?:^|[\s;&|(`{]|\$\()(?:[\w.~/-]*/)?(?:codex|codex-cli)(?:[ \t]+--?\w[\w-]*(?:[= ](?:""[^""\n]{0,200}""|'[^'\n]{0,200}'|[^\s\-][^\s]{0,200}))?){0,12}?[ \t]+(?:exec|e|review)(?=$|[\s;&|)])|(?:^|[\s;&|(`{]|\$\()(?:[\w.~/-]*/)?codex[ \t]+(?:[^\n]{0,200}[ \t])?(?:-q|--quiet)(?=\s)", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     public static partial Regex Command();
 
     /// <summary>`--sandbox danger-full-access`, `-s=danger-full-access`, `-c sandbox_mode="danger-full-access"`.</summary>
-    [GeneratedRegex(@"(?<![\w-])(?:(?:--sandbox|-s)(?:\s+|=)|(?:-c|--config)(?:\s+|=)?[""']?\s*sandbox_mode\s*=\s*\\?[""']?)[""']?danger-full-access", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w-])(?:(?:--sandbox|-s)(?:[ \t]{1,20}|=)|(?:-c|--config)(?:[ \t]{1,20}|=)?[""']?[ \t]{0,20}sandbox_mode[ \t]{0,20}=[ \t]{0,20}\\?[""']?)[""']?danger-full-access", RegexOptions.CultureInvariant)]
     public static partial Regex FullAccess();
 
     /// <summary>`--dangerously-bypass-approvals-and-sandbox` and its alias `--yolo`.</summary>

@@ -131,7 +131,7 @@ public static partial class CodexWorkflows
         return result;
     }
 
-    [GeneratedRegex(@"author_association|github\.(?:actor|triggering_actor)\s*==|==\s*github\.(?:actor|triggering_actor)|sender\.login\s*==|contains\([^)]*github\.(?:actor|triggering_actor)|head\.repo\.full_name\s*==\s*github\.repository|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork|label\.name\s*==", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"author_association|github\.(?:actor|triggering_actor)\s*==|==\s*github\.(?:actor|triggering_actor)|sender\.login\s*==|contains\([^)]{0,300}github\.(?:actor|triggering_actor)|head\.repo\.full_name\s*==\s*github\.repository|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork|label\.name\s*==", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex GateExpression();
 
     /// <summary>

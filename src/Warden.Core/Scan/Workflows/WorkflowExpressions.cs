@@ -18,7 +18,7 @@ public sealed record UntrustedExpression(string Expression, string Reference, Ex
 /// <summary>Finds `${{ }}` expressions and the references in them that carry text an outsider can write.</summary>
 public static partial class WorkflowExpressions
 {
-    [GeneratedRegex(@"\$\{\{(?<inner>.*?)\}\}", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\$\{\{(?<inner>.{0,500}?)\}\}", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex Expression();
 
     [GeneratedRegex(@"(?<![\w.-])(?:github\.event(?![\w-])(?:\.[\w-]+|\[[^\]]*\]|\.\*)*|github\.head_ref(?![\w-])|inputs\.[\w-]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

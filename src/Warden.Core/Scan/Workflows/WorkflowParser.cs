@@ -10,7 +10,7 @@ namespace Warden.Core.Scan.Workflows;
 /// Reads a workflow's YAML into a <see cref="Workflow"/>. Never throws: bad YAML, a root that is not a map, and shapes
 /// GitHub would reject give an error or are skipped. Only the first document is read; anchors resolve through
 /// YamlDotNet (a `&lt;&lt;` merge key is an ordinary key); nesting deeper than <see cref="MaxDepth"/> is an error
-/// rather than a deep recursion.
+/// rather than a deep recursion, and so are recursive aliases and non-scalar keys (see GuardedParser).
 /// </summary>
 public static class WorkflowParser
 {
@@ -19,7 +19,7 @@ public static class WorkflowParser
     public static Workflow Parse(string path, string text)
     {
         YamlNode? root;
-        var parser = new DepthLimitedParser(new Parser(new StringReader(text)), MaxDepth);
+        var parser = new GuardedParser(new Parser(new StringReader(text)), MaxDepth);
         try
         {
             var stream = new YamlStream();
@@ -194,10 +194,23 @@ public static class WorkflowParser
         }
     }
 
-    /// <summary>Stops a document nested deeper than a limit before the recursive loader sees it.</summary>
-    private sealed class DepthLimitedParser(IParser inner, int maxDepth) : IParser
+    /// <summary>
+    /// Checks the event stream before the loader builds nodes, and stops shapes that would make YamlDotNet recurse
+    /// without bound: nesting deeper than a limit, an alias inside the node it names (a cycle), and a collection or
+    /// alias used as a map key (keys are hashed recursively; a workflow's keys are plain scalars).
+    /// </summary>
+    private sealed class GuardedParser(IParser inner, int maxDepth) : IParser
     {
-        private int _depth;
+        private sealed class Frame(bool isMap, AnchorName anchor)
+        {
+            public bool IsMap { get; } = isMap;
+
+            public AnchorName Anchor { get; } = anchor;
+
+            public bool KeyNext { get; set; } = true;
+        }
+
+        private readonly Stack<Frame> _open = new();
 
         /// <summary>Where the last event read ended (the start of the text before any).</summary>
         public Mark LastEnd { get; private set; } = Mark.Empty;
@@ -208,18 +221,45 @@ public static class WorkflowParser
         {
             if (!inner.MoveNext())
                 return false;
-            LastEnd = inner.Current!.End;
-            switch (inner.Current)
+            var e = inner.Current!;
+            LastEnd = e.End;
+            switch (e)
             {
                 case MappingStart or SequenceStart:
-                    if (++_depth > maxDepth)
-                        throw new YamlException(inner.Current.Start, inner.Current.End, $"The document nests maps and lists deeper than {maxDepth} levels");
+                    if (InKeyPosition)
+                        throw new YamlException(e.Start, e.End, "A map or list is used as a key; workflow keys are plain names");
+                    if (_open.Count >= maxDepth)
+                        throw new YamlException(e.Start, e.End, $"The document nests maps and lists deeper than {maxDepth} levels");
+                    _open.Push(new Frame(e is MappingStart, ((NodeEvent)e).Anchor));
                     break;
                 case MappingEnd or SequenceEnd:
-                    _depth--;
+                    if (_open.Count > 0)
+                        _open.Pop();
+                    NodeDone();
+                    break;
+                case AnchorAlias alias:
+                    if (InKeyPosition)
+                        throw new YamlException(e.Start, e.End, $"The alias *{alias.Value} is used as a key; workflow keys are plain names");
+                    if (_open.Any(f => !f.Anchor.IsEmpty && f.Anchor.Equals(alias.Value)))
+                        throw new YamlException(e.Start, e.End, $"The alias *{alias.Value} is inside the node &{alias.Value} it refers to, which makes the document infinitely deep");
+                    NodeDone();
+                    break;
+                case Scalar:
+                    NodeDone();
+                    break;
+                case DocumentStart or DocumentEnd:
+                    _open.Clear();
                     break;
             }
             return true;
+        }
+
+        private bool InKeyPosition => _open.Count > 0 && _open.Peek() is { IsMap: true, KeyNext: true };
+
+        private void NodeDone()
+        {
+            if (_open.Count > 0 && _open.Peek().IsMap)
+                _open.Peek().KeyNext = !_open.Peek().KeyNext;
         }
     }
 }

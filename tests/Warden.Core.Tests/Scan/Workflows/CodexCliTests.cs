@@ -50,6 +50,26 @@ public sealed class CodexCliTests
     [InlineData("codex exec --yolo-mode hi", false)]
     public void Finds_the_bypass_flag_and_nothing_else(string args, bool bypass) => CodexCli.Bypass().IsMatch(args).ShouldBe(bypass);
 
+    [Theory]
+    [InlineData("codex -a -b -c ")]
+    [InlineData("codex \"x\" -q")]
+    [InlineData("npx --yes --yes @openai/codex@")]
+    [InlineData("codex -c sandbox_mode=")]
+    [InlineData("${{ github.event.issue.title ")]
+    public void Long_adversarial_scripts_are_scanned_in_linear_time(string unit)
+    {
+        var script = string.Concat(Enumerable.Repeat(unit, 20_000));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        _ = CodexCli.Runs(script);
+        _ = CodexCli.FullAccess().IsMatch(script);
+        _ = CodexCli.Package().Count(script);
+        _ = WorkflowExpressions.Untrusted(script, callerInputsUntrusted: true).Count();
+
+        // Quadratic backtracking takes minutes at this size; linear scanning takes well under a second.
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public void A_json_array_of_codex_args_is_flattened_to_words()
     {

@@ -58,17 +58,6 @@ public sealed class WorkflowCorpusTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Dump()
-    {
-        foreach (var row in Workflows())
-        {
-            output.WriteLine($"== {row.Path} [{row.Techniques}]");
-            foreach (var f in Scan(row.Path))
-                output.WriteLine($"   {f.Rule.Id} {f.Severity} {f.Location.Line}:{f.Location.Column} {f.Message}");
-        }
-    }
-
-    [Fact]
     public void Workflows_without_Codex_get_no_finding_at_all()
     {
         foreach (var row in Workflows().Where(r => r.Label == "safe" && r.Path.Contains("no-codex", StringComparison.Ordinal)))
