@@ -154,7 +154,8 @@ public sealed class Codeowners
             needSlash = true;
         }
         sb.Append('$');
-        // Non-backtracking: `**/**/**` patterns cannot blow up, whatever a repository writes.
-        return (new Regex(sb.ToString(), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking), segments[^1] == "*");
+        // `**/**` collapses above, and paths are short: backtracking stays cheap, and the timeout bounds the rest. (The
+        // non-backtracking engine costs milliseconds to build per pattern, which a long CODEOWNERS multiplies.)
+        return (new Regex(sb.ToString(), RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200)), segments[^1] == "*");
     }
 }

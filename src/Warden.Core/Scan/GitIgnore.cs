@@ -7,10 +7,31 @@ namespace Warden.Core.Scan;
 /// The patterns of one .gitignore (or .git/info/exclude), for paths relative to the folder that holds it, with git's
 /// semantics: blank lines and `#` comments skipped, `!` negates, a trailing `/` matches folders only, a pattern with a
 /// `/` before its end is anchored to the folder, others match a name at any depth; `*`, `?`, `[…]` and `**`.
+/// The walker prunes ignored folders, so a path is only ever matched as itself: unanchored patterns look at its last
+/// name, anchored ones at the whole relative path. Plain names and `*.ext` are compared as text; only patterns with
+/// `**` build a regex, and only when first used.
 /// </summary>
 public sealed class GitIgnore
 {
-    private readonly List<(Regex Pattern, bool Negated, bool DirectoryOnly)> _rules = [];
+    private sealed class Rule(string glob, bool anchored, bool negated, bool directoryOnly)
+    {
+        private Regex? _regex;
+
+        public bool Negated { get; } = negated;
+
+        public bool DirectoryOnly { get; } = directoryOnly;
+
+        public bool IsMatch(string relativePath)
+        {
+            var subject = anchored ? relativePath : relativePath[(relativePath.LastIndexOf('/') + 1)..];
+            if (!glob.Contains("**", StringComparison.Ordinal))
+                return anchored && glob.Count(c => c == '/') != subject.Count(c => c == '/') ? false : Wildcard(glob, 0, subject, 0);
+            _regex ??= new Regex(ToRegex(glob), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            return _regex.IsMatch(subject);
+        }
+    }
+
+    private readonly List<Rule> _rules = [];
 
     public GitIgnore(string text)
     {
@@ -32,7 +53,13 @@ public sealed class GitIgnore
                 continue;
             var anchored = line.Contains('/', StringComparison.Ordinal);
             line = line.TrimStart('/');
-            _rules.Add((new Regex(ToRegex(line, anchored), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)), negated, directoryOnly));
+            if (anchored && line.StartsWith("**/", StringComparison.Ordinal) && !line[3..].Contains('/', StringComparison.Ordinal))
+            {
+                // "**/name" is the same as "name".
+                line = line[3..];
+                anchored = false;
+            }
+            _rules.Add(new Rule(line, anchored, negated, directoryOnly));
         }
     }
 
@@ -43,18 +70,87 @@ public sealed class GitIgnore
     {
         for (var i = _rules.Count - 1; i >= 0; i--)
         {
-            var (pattern, negated, directoryOnly) = _rules[i];
-            if (directoryOnly && !isDirectory)
+            var rule = _rules[i];
+            if (rule.DirectoryOnly && !isDirectory)
                 continue;
-            if (pattern.IsMatch(relativePath))
-                return !negated;
+            if (rule.IsMatch(relativePath))
+                return !rule.Negated;
         }
         return null;
     }
 
-    private static string ToRegex(string glob, bool anchored)
+    /// <summary>`*`, `?` and `[…]` (with `!` or `^` negation) within one path; `*` and `?` never match `/`.</summary>
+    private static bool Wildcard(string pattern, int p, string text, int t)
     {
-        var sb = new StringBuilder(anchored ? "^" : "^(?:.*/)?");
+        int starP = -1, starT = -1;
+        while (t < text.Length)
+        {
+            if (p < pattern.Length && pattern[p] == '*')
+            {
+                starP = p++;
+                starT = t;
+                continue;
+            }
+            if (p < pattern.Length && Single(pattern, ref p, text[t]))
+            {
+                t++;
+                continue;
+            }
+            if (starP < 0 || text[starT] == '/')
+                return false;
+            p = starP + 1;
+            t = ++starT;
+        }
+        while (p < pattern.Length && pattern[p] == '*')
+            p++;
+        return p == pattern.Length;
+    }
+
+    /// <summary>Matches one character against the pattern at <paramref name="p"/>, moving past it on success.</summary>
+    private static bool Single(string pattern, ref int p, char c)
+    {
+        switch (pattern[p])
+        {
+            case '?':
+                if (c == '/')
+                    return false;
+                p++;
+                return true;
+            case '[' when pattern.IndexOf(']', p + 2) is var close and > 0:
+                var negate = pattern[p + 1] is '!' or '^';
+                var found = false;
+                for (var i = p + (negate ? 2 : 1); i < close; i++)
+                {
+                    if (i + 2 < close && pattern[i + 1] == '-')
+                    {
+                        found |= c >= pattern[i] && c <= pattern[i + 2];
+                        i += 2;
+                    }
+                    else
+                    {
+                        found |= c == pattern[i];
+                    }
+                }
+                if (found == negate || c == '/')
+                    return false;
+                p = close + 1;
+                return true;
+            case '\\' when p + 1 < pattern.Length:
+                if (pattern[p + 1] != c)
+                    return false;
+                p += 2;
+                return true;
+            default:
+                if (pattern[p] != c)
+                    return false;
+                p++;
+                return true;
+        }
+    }
+
+    private static string ToRegex(string glob)
+    {
+        var sb = new StringBuilder("^");
         for (var i = 0; i < glob.Length; i++)
         {
             var c = glob[i];
@@ -96,7 +192,6 @@ public sealed class GitIgnore
                 sb.Append(Regex.Escape(c.ToString()));
             }
         }
-        // A pattern that names a folder also covers everything below it.
-        return sb.Append("(?:/.*)?$").ToString();
+        return sb.Append('$').ToString();
     }
 }

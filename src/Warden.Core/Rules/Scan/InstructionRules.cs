@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Warden.Core.Findings;
@@ -44,22 +45,16 @@ public static class InstructionRules
         new BeyondSizeCapRule(),
     ];
 
-    private static readonly ConditionalWeakTable<ScanContext, Dictionary<string, IReadOnlyList<InstructionHit>>> Cache = [];
+    private static readonly ConditionalWeakTable<ScanContext, ConcurrentDictionary<string, Lazy<IReadOnlyList<InstructionHit>>>> Cache = [];
 
-    /// <summary>The instruction hits of every file the context holds, computed once per scan.</summary>
-    internal static IReadOnlyList<InstructionHit> HitsOf(ScanContext context, RepoFile file)
-    {
-        var cache = Cache.GetValue(context, _ => new Dictionary<string, IReadOnlyList<InstructionHit>>(StringComparer.Ordinal));
-        lock (cache)
-        {
-            if (!cache.TryGetValue(file.Path, out var hits))
-            {
-                hits = SourceOf(file.Kind) is { } source ? InstructionScanner.Scan(file.Text, source) : [];
-                cache[file.Path] = hits;
-            }
-            return hits;
-        }
-    }
+    /// <summary>The instruction hits of a file, computed once per scan (and safely from several threads).</summary>
+    internal static IReadOnlyList<InstructionHit> HitsOf(ScanContext context, RepoFile file) =>
+        Cache.GetValue(context, _ => new(StringComparer.Ordinal))
+            .GetOrAdd(file.Path, _ => new(() => SourceOf(file.Kind) is { } source ? InstructionScanner.Scan(file.Text, source) : []))
+            .Value;
+
+    /// <summary>Scans every file's text on all cores before the rules read the results one by one.</summary>
+    internal static void Prepare(ScanContext context) => Parallel.ForEach(context.Files, file => HitsOf(context, file));
 
     internal static InstructionSource? SourceOf(RepoFileKind kind) => kind switch
     {

@@ -262,42 +262,86 @@ public static partial class InstructionScanner
 
     // ---- Phrasing: overrides, tool shadowing, safety bypass --------------------------------------------------------
 
-    private static readonly Regex[] OverridePatterns =
-    [
-        new(@"\b(?:ignore|disregard|forget|override|bypass|skip)\s+(?:all\s+|any\s+|each\s+of\s+)?(?:the\s+|your\s+|my\s+)?(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|developer|safety)\s+(?:instructions?|rules?|directions?|prompts?|guidelines?|guidance|messages?|constraints?|policies?)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:ignore|disregard|forget)\s+(?:everything|all)\s+(?:you\s+(?:were|have\s+been)\s+told|above|before\s+this)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\byou\s+are\s+now\s+(?:an?\s+(?:unrestricted|unfiltered|different|new)|no\s+longer|free\s+(?:of|from)|DAN\b|unrestricted|operating\s+(?:without|in)|in\s+(?:developer|god|admin|unrestricted|jailbreak)\s+mode)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:these|this|the\s+following|my)\s+instructions?\s+(?:override|supersede|take\s+precedence\s+over|replace)s?\s+(?:anything|everything|all|any|the|your)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:do\s+not|don't|never)\s+(?:report|mention|disclose|reveal|surface|log)\s+(?:that\s+you|this\s+step|it\b|this\b)|\b(?:this|the)\s+step\s+is\s+(?:silent|hidden|invisible|secret)\b|\bkeep\s+(?:this|it)\s+(?:out\s+of\s+the\s+(?:visible\s+)?(?:reply|response|answer|output)|secret\s+from\s+the\s+user|hidden\s+from\s+the\s+user)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:new|updated|real|actual|true)\s+(?:system\s+)?instructions?\s*(?::|follow)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:do\s+not|don't|never)\s+(?:tell|inform|mention\s+(?:this\s+)?to|reveal\s+(?:this\s+)?to|alert|notify)\s+(?:the\s+)?(?:user|human|developer|reviewer)s?\b(?!\s+(?:their|your)\s+password)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\bwithout\s+(?:telling|informing|asking|notifying|alerting)\s+(?:the\s+)?(?:user|human|developer|reviewer)s?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:reveal|print|output|repeat|show)\s+(?:your|the)\s+(?:system\s+prompt|hidden\s+instructions|initial\s+instructions)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:developer|god|jailbreak|DAN)\s+mode\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\byou\s+are\s+now\s+(?:root|admin|an?\s+admin(?:istrator)?)\b|\b(?:sandbox|approval|safety|security)\s+(?:settings|rules|restrictions|policies|limits)\s+(?:no\s+longer|do\s+not|don't)\s+apply\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-    ];
+    private static readonly Regex[] OverridePatterns = [Override1(), Override2(), Override3(), Override4(), Override5(), Override6(), Override7(), Override8(), Override9(), Override10(), Override11()];
 
-    private static readonly Regex[] ShadowingPatterns =
-    [
-        new(@"\b(?:instead\s+of|rather\s+than|in\s+place\s+of)\s+(?:using\s+|calling\s+)?(?:the\s+|any\s+)?[`'""]?[\w.-]+[`'""]?\s+tool\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:before|prior\s+to)\s+(?:using|calling|invoking|running)\s+(?:any|every|all|each)\s+(?:other\s+)?tools?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:always|must)\s+(?:call|use|invoke|run)\s+this\s+tool\s+(?:first\b|before\s+(?:any|every|all|each|other|using|calling|invoking)\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\bbefore\s+(?:you\s+)?(?:use|call|invoke|run)\s+[`'""]?[\w.-]+[`'""]?(?:\s*,\s*[`'""]?[\w.-]+[`'""]?)*(?:\s*,?\s*or\s+[`'""]?[\w.-]+[`'""]?)?,\s+(?:first\s+)?(?:call|use|invoke|run)\s+[`'""]?[\w.-]+[`'""]?\s+first\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\bthis\s+tool\s+(?:replaces|supersedes|overrides|takes\s+precedence\s+over|shadows)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:do\s+not|don't|never)\s+(?:use|call|invoke)\s+the\s+[`'""]?[\w.-]+[`'""]?\s+tool\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\bwhen(?:ever)?\s+(?:the\s+user|you)\s+(?:calls?|uses?|invokes?|asks?\s+for)\s+[`'""]?[\w.-]+[`'""]?,?\s+(?:first\s+|also\s+)?(?:call|use|invoke|send)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-    ];
+    [GeneratedRegex(@"\b(?:ignore|disregard|forget|override|bypass|skip)\s+(?:all\s+|any\s+|each\s+of\s+)?(?:the\s+|your\s+|my\s+)?(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|developer|safety)\s+(?:instructions?|rules?|directions?|prompts?|guidelines?|guidance|messages?|constraints?|policies?)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override1();
 
-    private static readonly Regex[] BypassPatterns =
-    [
-        new(@"--dangerously-bypass-approvals-and-sandbox|--yolo\b|--dangerously-bypass-hook-trust", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\bapproval_policy\s*=\s*[""']?never|\bsandbox_mode\s*=\s*[""']?danger-full-access|(?:--sandbox|-s)\s+danger-full-access", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:disable|turn\s+off|bypass|escape|get\s+around)\s+(?:the\s+)?(?:sandbox|approvals?|approval\s+prompts?|safety\s+checks?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\brm\s+-(?:rf|fr|r\s+-f)\s+(?:/(?:\s|$|\*)|~/?(?:\s|$)|\$HOME\b|/\*)", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\bchmod\s+(?:-R\s+)?(?:777|a\+rwx)\s+(?:~|/|\$HOME)", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\b(?:do\s+not|don't|never)\s+ask\s+(?:the\s+user\s+)?(?:for\s+)?(?:confirmation|approval|permission)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-        new(@"\bdocker\s+run\b[^\n]*--privileged\b[^\n]*(?:-v\s+/:/|--pid[= ]host)", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
-    ];
+    [GeneratedRegex(@"\b(?:ignore|disregard|forget)\s+(?:everything|all)\s+(?:you\s+(?:were|have\s+been)\s+told|above|before\s+this)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override2();
+
+    [GeneratedRegex(@"\byou\s+are\s+now\s+(?:an?\s+(?:unrestricted|unfiltered|different|new)|no\s+longer|free\s+(?:of|from)|DAN\b|unrestricted|operating\s+(?:without|in)|in\s+(?:developer|god|admin|unrestricted|jailbreak)\s+mode)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override3();
+
+    [GeneratedRegex(@"\b(?:these|this|the\s+following|my)\s+instructions?\s+(?:override|supersede|take\s+precedence\s+over|replace)s?\s+(?:anything|everything|all|any|the|your)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override4();
+
+    [GeneratedRegex(@"\b(?:do\s+not|don't|never)\s+(?:report|mention|disclose|reveal|surface|log)\s+(?:that\s+you|this\s+step|it\b|this\b)|\b(?:this|the)\s+step\s+is\s+(?:silent|hidden|invisible|secret)\b|\bkeep\s+(?:this|it)\s+(?:out\s+of\s+the\s+(?:visible\s+)?(?:reply|response|answer|output)|secret\s+from\s+the\s+user|hidden\s+from\s+the\s+user)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override5();
+
+    [GeneratedRegex(@"\b(?:new|updated|real|actual|true)\s+(?:system\s+)?instructions?\s*(?::|follow)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override6();
+
+    [GeneratedRegex(@"\b(?:do\s+not|don't|never)\s+(?:tell|inform|mention\s+(?:this\s+)?to|reveal\s+(?:this\s+)?to|alert|notify)\s+(?:the\s+)?(?:user|human|developer|reviewer)s?\b(?!\s+(?:their|your)\s+password)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override7();
+
+    [GeneratedRegex(@"\bwithout\s+(?:telling|informing|asking|notifying|alerting)\s+(?:the\s+)?(?:user|human|developer|reviewer)s?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override8();
+
+    [GeneratedRegex(@"\b(?:reveal|print|output|repeat|show)\s+(?:your|the)\s+(?:system\s+prompt|hidden\s+instructions|initial\s+instructions)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override9();
+
+    [GeneratedRegex(@"\b(?:developer|god|jailbreak|DAN)\s+mode\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override10();
+
+    [GeneratedRegex(@"\byou\s+are\s+now\s+(?:root|admin|an?\s+admin(?:istrator)?)\b|\b(?:sandbox|approval|safety|security)\s+(?:settings|rules|restrictions|policies|limits)\s+(?:no\s+longer|do\s+not|don't)\s+apply\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override11();
+
+    private static readonly Regex[] ShadowingPatterns = [Shadowing1(), Shadowing2(), Shadowing3(), Shadowing4(), Shadowing5(), Shadowing6(), Shadowing7()];
+
+    [GeneratedRegex(@"\b(?:instead\s+of|rather\s+than|in\s+place\s+of)\s+(?:using\s+|calling\s+)?(?:the\s+|any\s+)?[`'""]?[\w.-]+[`'""]?\s+tool\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Shadowing1();
+
+    [GeneratedRegex(@"\b(?:before|prior\s+to)\s+(?:using|calling|invoking|running)\s+(?:any|every|all|each)\s+(?:other\s+)?tools?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Shadowing2();
+
+    [GeneratedRegex(@"\b(?:always|must)\s+(?:call|use|invoke|run)\s+this\s+tool\s+(?:first\b|before\s+(?:any|every|all|each|other|using|calling|invoking)\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Shadowing3();
+
+    [GeneratedRegex(@"\bbefore\s+(?:you\s+)?(?:use|call|invoke|run)\s+[`'""]?[\w.-]+[`'""]?(?:\s*,\s*[`'""]?[\w.-]+[`'""]?)*(?:\s*,?\s*or\s+[`'""]?[\w.-]+[`'""]?)?,\s+(?:first\s+)?(?:call|use|invoke|run)\s+[`'""]?[\w.-]+[`'""]?\s+first\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Shadowing4();
+
+    [GeneratedRegex(@"\bthis\s+tool\s+(?:replaces|supersedes|overrides|takes\s+precedence\s+over|shadows)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Shadowing5();
+
+    [GeneratedRegex(@"\b(?:do\s+not|don't|never)\s+(?:use|call|invoke)\s+the\s+[`'""]?[\w.-]+[`'""]?\s+tool\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Shadowing6();
+
+    [GeneratedRegex(@"\bwhen(?:ever)?\s+(?:the\s+user|you)\s+(?:calls?|uses?|invokes?|asks?\s+for)\s+[`'""]?[\w.-]+[`'""]?,?\s+(?:first\s+|also\s+)?(?:call|use|invoke|send)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Shadowing7();
+
+    private static readonly Regex[] BypassPatterns = [Bypass1(), Bypass2(), Bypass3(), Bypass4(), Bypass5(), Bypass6(), Bypass7()];
+
+    [GeneratedRegex(@"--dangerously-bypass-approvals-and-sandbox|--yolo\b|--dangerously-bypass-hook-trust", RegexOptions.CultureInvariant)]
+    private static partial Regex Bypass1();
+
+    [GeneratedRegex(@"\bapproval_policy\s*=\s*[""']?never|\bsandbox_mode\s*=\s*[""']?danger-full-access|(?:--sandbox|-s)\s+danger-full-access", RegexOptions.CultureInvariant)]
+    private static partial Regex Bypass2();
+
+    [GeneratedRegex(@"\b(?:disable|turn\s+off|bypass|escape|get\s+around)\s+(?:the\s+)?(?:sandbox|approvals?|approval\s+prompts?|safety\s+checks?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Bypass3();
+
+    [GeneratedRegex(@"\brm\s+-(?:rf|fr|r\s+-f)\s+(?:/(?:\s|$|\*)|~/?(?:\s|$)|\$HOME\b|/\*)", RegexOptions.CultureInvariant)]
+    private static partial Regex Bypass4();
+
+    [GeneratedRegex(@"\bchmod\s+(?:-R\s+)?(?:777|a\+rwx)\s+(?:~|/|\$HOME)", RegexOptions.CultureInvariant)]
+    private static partial Regex Bypass5();
+
+    [GeneratedRegex(@"\b(?:do\s+not|don't|never)\s+ask\s+(?:the\s+user\s+)?(?:for\s+)?(?:confirmation|approval|permission)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Bypass6();
+
+    [GeneratedRegex(@"\bdocker\s+run\b[^\n]*--privileged\b[^\n]*(?:-v\s+/:/|--pid[= ]host)", RegexOptions.CultureInvariant)]
+    private static partial Regex Bypass7();
 
     [GeneratedRegex(@"^(?:do\s+not|don't|never)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Negator();

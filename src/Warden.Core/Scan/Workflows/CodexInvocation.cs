@@ -74,6 +74,8 @@ public static partial class CodexCli
     /// <summary>True when the script runs Codex, not merely mentions it (`codex --version`, `codex login` do not count).</summary>
     public static bool Runs(string script)
     {
+        if (!script.Contains("codex", StringComparison.OrdinalIgnoreCase))
+            return false; // the cheap test first: most scripts never name Codex
         var code = WithoutComments(script);
         if (Command().IsMatch(code))
             return true;

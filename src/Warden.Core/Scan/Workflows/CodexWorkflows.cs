@@ -69,21 +69,37 @@ public static partial class CodexWorkflows
     /// <summary>Events whose run can check out and read a pull request's head (fork code) with the base repository's secrets.</summary>
     public static ImmutableHashSet<string> PullRequestHeadEvents { get; } = ["pull_request_target", "workflow_run", "issue_comment"];
 
-    private static readonly ConditionalWeakTable<ScanContext, Scan> Cache = [];
+    private static readonly ConditionalWeakTable<ScanContext, Lazy<Scan>> Cache = [];
 
     private sealed record Scan(IReadOnlyList<(RepoFile File, Workflow Workflow)> Parsed, IReadOnlyList<CodexWorkflow> Codex);
 
-    /// <summary>Every workflow file of the scan, parsed (including the ones out of a pull request's scope).</summary>
+    /// <summary>The workflow files of the scan that name Codex or call one that does, parsed (including the ones out of a pull request's scope).</summary>
     public static IReadOnlyList<(RepoFile File, Workflow Workflow)> Parsed(ScanContext context) => Get(context).Parsed;
 
     /// <summary>The in-scope workflows that run Codex.</summary>
     public static IReadOnlyList<CodexWorkflow> In(ScanContext context) => Get(context).Codex;
 
-    private static Scan Get(ScanContext context) => Cache.GetValue(context, Build);
+    /// <summary>Built once per scan, even when several rules ask at the same time.</summary>
+    private static Scan Get(ScanContext context) => Cache.GetValue(context, c => new Lazy<Scan>(() => Build(c))).Value;
 
     private static Scan Build(ScanContext context)
     {
-        var parsed = context.OfKind(RepoFileKind.Workflow).Select(f => (File: f, Workflow: WorkflowParser.Parse(f.Path, f.Text))).ToList();
+        // Parse only what can matter: workflows that name Codex, and (to a fixed point) the local workflows that call a
+        // reusable one among them, whose untrusted events it inherits. Most CI workflows never name Codex.
+        var all = context.OfKind(RepoFileKind.Workflow).ToList();
+        var wanted = all.Where(f => f.Text.Contains("codex", StringComparison.OrdinalIgnoreCase)).ToList();
+        var parsedByPath = new Dictionary<string, Workflow>(StringComparer.Ordinal);
+        while (wanted.Count > 0)
+        {
+            var batch = wanted.ToArray();
+            var results = new Workflow[batch.Length];
+            Parallel.For(0, batch.Length, i => results[i] = WorkflowParser.Parse(batch[i].Path, batch[i].Text));
+            for (var i = 0; i < batch.Length; i++)
+                parsedByPath[batch[i].Path] = results[i];
+            var reusable = batch.Zip(results).Where(p => p.Second.HasTrigger("workflow_call")).Select(p => "./" + p.First.Path).ToList();
+            wanted = [.. all.Where(f => !parsedByPath.ContainsKey(f.Path) && reusable.Any(r => f.Text.Contains(r, StringComparison.Ordinal)))];
+        }
+        var parsed = all.Where(f => parsedByPath.ContainsKey(f.Path)).Select(f => (File: f, Workflow: parsedByPath[f.Path])).ToList();
         var untrusted = InheritUntrusted(parsed.Select(p => p.Workflow).ToList());
         var codex = new List<CodexWorkflow>();
         foreach (var (file, workflow) in parsed)
