@@ -61,8 +61,10 @@ public sealed class RepoRuleTests
         }),
     ];
 
+    /// <summary>The tool version, the fingerprints and the checkout's own path (SARIF's %SRCROOT% is absolute) vary between runs.</summary>
     private static string Scrub(string text) =>
-        System.Text.RegularExpressions.Regex.Replace(text.Replace($"\"{ToolInfo.Version}\"", "\"<version>\"", StringComparison.Ordinal),
+        System.Text.RegularExpressions.Regex.Replace(text.Replace($"\"{ToolInfo.Version}\"", "\"<version>\"", StringComparison.Ordinal)
+                .Replace(RepositoryRootAttribute.Value.TrimEnd('/') + "/", "${REPOSITORY}/", StringComparison.Ordinal),
             "\"wardenFingerprint/v1\": \"[0-9a-f]+\"", "\"wardenFingerprint/v1\": \"<fingerprint>\"");
 
     /// <summary>`warden scan FIXTURE --format FORMAT`, run in-process the way a user runs it.</summary>
