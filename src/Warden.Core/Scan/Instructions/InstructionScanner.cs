@@ -110,17 +110,6 @@ public static partial class InstructionScanner
         }
     }
 
-    private static int CountInvisible(string text)
-    {
-        var n = 0;
-        foreach (var c in text)
-        {
-            if (IsInvisible(c))
-                n++;
-        }
-        return n;
-    }
-
     /// <summary>ZWJ inside an emoji sequence, ZWNJ/ZWJ between letters of scripts that need them (Arabic, Indic, Persian).</summary>
     private static bool LegitimateJoiner(string text, int at)
     {
