@@ -16,10 +16,11 @@ public static class EffectiveConfigResolver
         {
             loaded = ConfigLoader.Load(env, files);
             var config = Evaluate(env, loaded);
+            var plugins = SkillDiscovery.Plugins(config, env, files);
             return config with
             {
-                Skills = SkillDiscovery.Skills(config, env, files),
-                Plugins = SkillDiscovery.Plugins(config, env, files),
+                Skills = SkillDiscovery.Skills(config, env, files, plugins),
+                Plugins = plugins,
                 Hooks = HookDiscovery.Hooks(config, env, files),
             };
         }

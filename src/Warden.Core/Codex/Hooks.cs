@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -128,7 +127,7 @@ public static class HookDiscovery
             h.Append(",\"statusMessage\":").Append(Quote(status));
         h.Append(",\"timeout\":").Append(timeout.ToString(CultureInfo.InvariantCulture)).Append(",\"type\":\"command\"}");
         var text = $"{{\"event_name\":\"{Label(eventName)}\",\"hooks\":[{h}]{(matcher is null ? "" : ",\"matcher\":" + Quote(matcher))}}}";
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        return "sha256:" + TextHash.Sha256Hex(text);
     }
 
     /// <summary>A JSON string as serde_json writes it: only `"`, `\` and control characters escaped.</summary>

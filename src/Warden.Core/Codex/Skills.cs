@@ -29,12 +29,13 @@ public static class SkillDiscovery
     private const int MaxNameLength = 64;
     private static readonly string[] ManifestFolders = [".codex-plugin", ".claude-plugin"];
 
-    public static IReadOnlyList<Skill> Skills(EffectiveConfig effective, CodexEnvironment env, ICodexFileSource files)
+    /// <summary>The skills Codex lists; <paramref name="plugins"/> are the ones <see cref="Plugins"/> found for this config.</summary>
+    public static IReadOnlyList<Skill> Skills(EffectiveConfig effective, CodexEnvironment env, ICodexFileSource files, IReadOnlyList<InstalledPlugin> plugins)
     {
         var skills = new List<Skill>();
         foreach (var (root, scope) in Roots(effective, env))
             skills.AddRange(Under(root, files).Select(s => new Skill(s.Name, s.File, scope, null)));
-        foreach (var plugin in Plugins(effective, env, files))
+        foreach (var plugin in plugins)
         {
             var (ns, skillDirs) = ReadManifest(plugin, files);
             foreach (var dir in skillDirs)

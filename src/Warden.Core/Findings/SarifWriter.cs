@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Warden.Core.Reporting;
@@ -188,7 +186,7 @@ public static partial class SarifWriter
     public static string Fingerprint(string ruleId, string artifactUri, string message)
     {
         var text = $"{ruleId}\n{artifactUri}\n{LineNumbers().Replace(message, "")}";
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        return TextHash.Sha256Hex(text);
     }
 
     /// <summary>`:12`, `:12:5`, `line 12`, `column 5` (the parts of a message that move when unrelated lines do).</summary>

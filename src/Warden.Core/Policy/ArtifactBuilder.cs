@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Warden.Core.Toml;
 
@@ -39,7 +38,7 @@ public static class ArtifactBuilder
         return artifacts;
     }
 
-    public static string Hash(string body) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+    public static string Hash(string body) => TextHash.Sha256Hex(body);
 
     private static Artifact Utf8(string path, string text) => new(path, new UTF8Encoding(false).GetBytes(text));
 

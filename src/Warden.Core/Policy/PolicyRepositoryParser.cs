@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Warden.Core.Codex;
 using Warden.Core.Toml;
 
@@ -136,7 +134,7 @@ public static class PolicyRepositoryParser
             Skills = skills,
             Plugins = plugins,
             FindingPolicy = findingPolicy,
-            ContentHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))),
+            ContentHash = TextHash.Sha256Hex(text),
         }, errors);
     }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Warden.Core.Check;
 using Warden.Core.Findings;
@@ -29,7 +27,7 @@ public sealed class GlobalInstructionsRule : MachineRule
             var path = Path.Combine(context.Environment.CodexHome, name);
             if (context.Files.ReadText(path) is not { } text || string.IsNullOrWhiteSpace(text))
                 continue;
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
+            var hash = TextHash.Sha256Hex(text)[..12];
             var lines = text.TrimEnd().Count(c => c == '\n') + 1;
             var overrides = name == "AGENTS.override.md" && context.Files.Exists(Path.Combine(context.Environment.CodexHome, "AGENTS.md"))
                 ? " It overrides AGENTS.md beside it, which Codex ignores." : "";

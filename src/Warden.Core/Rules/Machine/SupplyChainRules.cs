@@ -101,7 +101,7 @@ public sealed class UnregisteredSkillRule : MachineRule
             }
             if (entry.Sha256 is { } expected && context.Files.ReadText(skill.File) is { } text)
             {
-                var actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+                var actual = TextHash.Sha256Hex(text);
                 if (actual != expected)
                     yield return Finding(new SourceLocation(skill.File, 1, 1),
                         $"Skill `{skill.Name}` from {from} has changed since it was reviewed: SKILL.md has sha256 {actual[..12]}…, warden.toml registers {expected[..12]}….");

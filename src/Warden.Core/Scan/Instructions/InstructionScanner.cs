@@ -470,18 +470,18 @@ public static partial class InstructionScanner
             {
                 continue;
             }
-            Decoded(bytes, "base64", m, source, depth, hits);
+            Decoded(bytes, "base64", text, m, source, depth, hits);
         }
         foreach (Match m in HexRun().Matches(text))
         {
             var digits = Regex.Replace(m.Value, @"\\x|0x|[\s:,]", "", RegexOptions.None, TimeSpan.FromSeconds(1));
             if (digits.Length % 2 != 0)
                 continue;
-            Decoded(Convert.FromHexString(digits), "hex", m, source, depth, hits);
+            Decoded(Convert.FromHexString(digits), "hex", text, m, source, depth, hits);
         }
     }
 
-    private static void Decoded(byte[] bytes, string encoding, Match m, InstructionSource source, int depth, List<InstructionHit> hits)
+    private static void Decoded(byte[] bytes, string encoding, string text, Match m, InstructionSource source, int depth, List<InstructionHit> hits)
     {
         string decoded;
         try
@@ -498,7 +498,7 @@ public static partial class InstructionScanner
         var imperative = Regex.IsMatch(decoded, @"\b(?:ignore|disregard|run|execute|send|upload|curl|wget|delete|rm\s|must|always|never|you\s+are|instructions?|read|append|include|copy|post|hide|hidden|secrets?|tokens?|keys?|passwords?|credentials?)\b|\.env\b|~/\.", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
         if (inner.Count == 0 && !imperative)
             return;
-        var told = Regex.IsMatch(m.Result("$`")[Math.Max(0, m.Index - 300)..], @"\bdecode\b[^.]{0,80}\b(?:follow|obey|execute|run|apply|do)\b|\b(?:follow|obey|execute|run|apply)\b[^.]{0,80}\bdecod", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
+        var told = Regex.IsMatch(text.AsSpan(Math.Max(0, m.Index - 300), Math.Min(300, m.Index)), @"\bdecode\b[^.]{0,80}\b(?:follow|obey|execute|run|apply|do)\b|\b(?:follow|obey|execute|run|apply)\b[^.]{0,80}\bdecod", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
         var severity = inner.Count > 0 || told || SensitiveData().IsMatch(decoded) ? Severity.High : Severity.Medium;
         hits.Add(new InstructionHit(Technique.EncodedInstructions, m.Index, m.Length, severity, severity == Severity.High ? Confidence.High : Confidence.Medium,
             $"A {encoding} blob decodes to instructions: \"{Clip(Visible(decoded.Trim()), 240)}\"."));
