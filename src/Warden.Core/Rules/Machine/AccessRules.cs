@@ -15,7 +15,7 @@ public sealed class LoginNotEnforcedRule : MachineRule
     public override RuleInfo Info { get; } = new(
         RuleIds.LoginNotEnforced, "login-not-enforced",
         "No managed config pins ChatGPT sign-in to the company workspace, so a personal account or an API key can be used.", Severity.Medium,
-        "Set [org] chatgpt_workspace_id in warden.toml and deploy the rebuilt managed_config.toml (forced_login_method = \"chatgpt\", forced_chatgpt_workspace_id).",
+        "Set [org] chatgpt_workspace_ids in warden.toml and deploy the rebuilt managed_config.toml (forced_login_method = \"chatgpt\", forced_chatgpt_workspace_id).",
         Map(["PR.AA-01", "PR.AA-02"], ["GOVERN 1.4", "GOVERN 6.1"]));
 
     public override IEnumerable<Finding> Check(MachineContext context)
