@@ -175,7 +175,7 @@ public static partial class InstructionScanner
         {
             if (text[i] is not ('\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069'))
                 continue;
-            if (text[i] is '\u2066' or '\u2067' or '\u2068' && IsolatedRightToLeft(text, i) is var close and > 0)
+            if (text[i] is '\u2066' or '\u2067' or '\u2068' && HarmlessIsolate(text, i) is var close and > 0)
             {
                 i = close; // an isolate around a right-to-left name: what isolates are for
                 continue;
@@ -192,8 +192,8 @@ public static partial class InstructionScanner
         }
     }
 
-    /// <summary>The index of the PDI closing an isolate on the same line when what it encloses is right-to-left text; else -1.</summary>
-    private static int IsolatedRightToLeft(string text, int open)
+    /// <summary>The index of the PDI closing a harmless isolate on the same line; else -1.</summary>
+    private static int HarmlessIsolate(string text, int open)
     {
         var close = text.IndexOf('\u2069', open + 1);
         var newline = text.IndexOf('\n', open + 1);
@@ -202,6 +202,10 @@ public static partial class InstructionScanner
         var inside = text[(open + 1)..close];
         if (inside.Any(c => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069'))
             return -1;
+        // A first-strong or left-to-right isolate closed on its line (an i18n placeholder like "\u2068{name}\u2069") cannot
+        // reorder anything outside it; a right-to-left isolate is legitimate around right-to-left text only.
+        if (text[open] is '\u2066' or '\u2068')
+            return close;
         var letters = inside.Count(char.IsLetter);
         var rtl = inside.Count(c => c is >= '\u0590' and <= '\u08FF' or >= '\uFB1D' and <= '\uFDFF' or >= '\uFE70' and <= '\uFEFF');
         return letters > 0 && rtl * 2 >= letters ? close : -1;
@@ -215,8 +219,20 @@ public static partial class InstructionScanner
     [GeneratedRegex(@"<details\b[^>]*>(.*?)</details>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex Details();
 
-    [GeneratedRegex(@"\b(?:AI|LLM|assistant|agent|codex|model|chatbot|copilot|claude|gpt)s?\b[^.\n]{0,60}\b(?:must|should|shall|always|never|need to|are required to|will)\b|\b(?:secretly|silently|quietly|covertly|without (?:telling|informing|notifying|asking))\b|\bdo not (?:tell|inform|mention|reveal|show|disclose)\b[^.\n]{0,40}\b(?:user|human|reviewer|anyone)|\bhidden instructions?\b|\b(?:important|note|todo|hey|attention)\s*(?:\(|to\s+|for\s+)?(?:the\s+)?(?:ai|agent|assistant|model|codex|llm)\b|(?:^|\n|\s)(?:ai|agent|assistant|codex|llm|model)\s*:|\bkeep\s+(?:this|it)\s+out\s+of\s+the\s+(?:visible\s+)?(?:reply|response|answer|output)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:AI|LLM|assistant|agent|codex|model|chatbot|copilot|claude|gpt)s?\b[^.\n]{0,60}\b(?:must|should|shall|always|never|need to|are required to|will)\b|\b(?:secretly|silently|quietly|covertly|without (?:telling|informing|notifying|asking))\b|\bdo not (?:tell|inform|mention|reveal|show|disclose)\b[^.\n]{0,40}\b(?:user|human|reviewer|anyone)|\bhidden instructions?\b|\b(?:important|note|todo|hey|attention)\s*(?:\(|to\s+|for\s+)?(?:the\s+)?(?:ai|agent|assistant|model|codex|llm)\b|(?:^|\n|\s)(?:ai|agent|assistant|codex|llm|model)\s*:|\bkeep\s+(?:this|it)\s+out\s+of\s+the\s+(?:visible\s+)?(?:reply|response|answer|output)|(?:^|\n)\s*(?:dear\s+|hey\s+)?(?:ai|agent|assistant|codex|model|llm|claude|copilot|gpt)\s*[,:]|\b(?:note|message|instructions?|hint|reminder|memo)\s+(?:for|to)\s+(?:\w+\s+){0,3}(?:ai|agents?|assistants?|models?|codex|llms?|bots?)\b|\b(?:assistant|agent|ai|model|llm)[- ](?:only|eyes\s+only)\b|\bnot\s+(?:for|to\s+be)\s+(?:display(?:ed)?|shown|rendered)\b|\bKI[- ]?(?:Assistent|Agent)\w*|\b(?:Hinweis|Anweisung|Nachricht)\s+(?:an|für)\s+(?:den|die|das)?\s*(?:KI|Assistent|Agent)|\b(?:asistente|assistant|agente)\s+(?:de\s+|d')?IA\b|\bnota\s+para\s+(?:el|la)\s+(?:IA|asistente|agente)|ИИ|AI\s?助手|人工智能", RegexOptions.IgnoreCase)]
     private static partial Regex AgentDirective();
+
+    /// <summary>Pseudo-markup a tool description or skill uses to talk to the model: &lt;IMPORTANT&gt;…&lt;/IMPORTANT&gt;, &lt;system&gt;….</summary>
+    [GeneratedRegex(@"<(IMPORTANT|system|instructions?|admin|hidden|secret|assistant[-_ ]?only|ai[-_ ]?only|agent[-_ ]?only)>(.*?)</\1>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    private static partial Regex PseudoTag();
+
+    /// <summary>A bracketed block: [[assistant-only]] … [[end]], closed by an end marker or a blank line.</summary>
+    [GeneratedRegex(@"\[\[([^\]\n]{1,60})\]\](.*?)(?:\[\[\s*/?\s*(?:end|/)[^\]\n]{0,30}\]\]|\n[ \t]*\n|\z)", RegexOptions.Singleline)]
+    private static partial Regex BracketBlock();
+
+    /// <summary>The Markdown comment idiom <c>[//]: # (text)</c>: a link definition nothing refers to, so it never renders.</summary>
+    [GeneratedRegex(@"^[ \t]*\[(?://|comment|_|\#)\]:\s*<?\#>?\s*[(""'](.*?)[)""'][ \t]*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
+    private static partial Regex MarkdownComment();
 
     [GeneratedRegex(@"\b(?:curl|wget|nc|ncat|scp|ssh|rm\s+-rf|chmod|base64\s+(?:-d|--decode)|eval|sudo|bash\s+-c|python3?\s+-c|powershell|iwr|Invoke-WebRequest)\b|https?://", RegexOptions.IgnoreCase)]
     private static partial Regex CommandLike();
@@ -224,22 +240,27 @@ public static partial class InstructionScanner
     private static void Comments(string text, List<InstructionHit> hits)
     {
         foreach (Match m in HtmlComment().Matches(text))
-            CheckHidden(m, "An HTML comment, invisible when the Markdown is rendered,", text, hits, Severity.High);
+            CheckHidden(m, m.Groups[1].Value, "An HTML comment, invisible when the Markdown is rendered,", hits, Severity.High);
+        foreach (Match m in MarkdownComment().Matches(text))
+            CheckHidden(m, m.Groups[1].Value, "A Markdown comment ([//]: #), invisible when the Markdown is rendered,", hits, Severity.High);
         foreach (Match m in Details().Matches(text))
-            CheckHidden(m, "A collapsed <details> block, hidden until someone expands it,", text, hits, Severity.Medium);
+            CheckHidden(m, m.Groups[1].Value, "A collapsed <details> block, hidden until someone expands it,", hits, Severity.Medium);
+        foreach (Match m in PseudoTag().Matches(text))
+            CheckHidden(m, m.Groups[2].Value, $"A <{m.Groups[1].Value}> block addressed to the model", hits, Severity.Medium);
+        foreach (Match m in BracketBlock().Matches(text))
+            CheckHidden(m, m.Groups[1].Value + ": " + m.Groups[2].Value, $"A [[{m.Groups[1].Value}]] block set apart for the model", hits, Severity.Medium);
     }
 
-    private static void CheckHidden(Match m, string what, string text, List<InstructionHit> hits, Severity severity)
+    private static void CheckHidden(Match m, string body, string what, List<InstructionHit> hits, Severity severity)
     {
-        var body = m.Groups[1].Value;
         var directive = AgentDirective().Match(body);
         var overrideHit = OverridePatterns.Select(p => p.Match(body)).FirstOrDefault(x => x.Success);
         var exfil = ExfilSentence().Match(body);
         var command = CommandLike().Match(body);
         var sensitive = SensitiveData().Match(body);
-        string? reason = overrideHit is not null ? "overrides the agent's instructions"
+        string? reason = overrideHit is not null ? "overrides the agent's instructions or hides what it does"
             : exfil.Success ? "asks to send data out"
-            : sensitive.Success && (directive.Success || command.Success) ? $"points the agent at {sensitive.Value}"
+            : sensitive.Success && (directive.Success || command.Success || Handoff().IsMatch(body)) ? $"points the agent at {sensitive.Value}"
             : directive.Success && command.Success ? "tells the agent to run a command"
             : directive.Success ? "addresses the agent directly"
             : null;
@@ -251,9 +272,9 @@ public static partial class InstructionScanner
 
     // ---- Phrasing: overrides, tool shadowing, safety bypass --------------------------------------------------------
 
-    private static readonly Regex[] OverridePatterns = [Override1(), Override2(), Override3(), Override4(), Override5(), Override6(), Override7(), Override8(), Override9(), Override10(), Override11()];
+    private static readonly Regex[] OverridePatterns = [Override1(), Override2(), Override3(), Override4(), Override5(), Override6(), Override7(), Override8(), Override9(), Override10(), Override11(), Override12(), Override13(), Override14(), Override15(), Override16(), Override17(), Override18()];
 
-    [GeneratedRegex(@"\b(?:ignore|disregard|forget|override|bypass|skip)\s+(?:all\s+|any\s+|each\s+of\s+)?(?:the\s+|your\s+|my\s+)?(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|developer|safety)\s+(?:instructions?|rules?|directions?|prompts?|guidelines?|guidance|messages?|constraints?|policies?)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:ignore|disregard|forget|override|bypass|skip|discard|drop|abandon|set\s+aside|throw\s+out)\s+(?:all\s+|any\s+|each\s+of\s+)?(?:the\s+|your\s+|my\s+|a\s+)?(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|developer|safety|conflicting)\s+(?:instructions?|rules?|directions?|prompts?|guidelines?|guidance|messages?|constraints?|policies?)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Override1();
 
     [GeneratedRegex(@"\b(?:ignore|disregard|forget)\s+(?:everything|all)\s+(?:you\s+(?:were|have\s+been)\s+told|above|before\s+this)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -286,12 +307,37 @@ public static partial class InstructionScanner
     [GeneratedRegex(@"\byou\s+are\s+now\s+(?:root|admin|an?\s+admin(?:istrator)?)\b|\b(?:sandbox|approval|safety|security)\s+(?:settings|rules|restrictions|policies|limits)\s+(?:no\s+longer|do\s+not|don't)\s+apply\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Override11();
 
-    private static readonly Regex[] ShadowingPatterns = [Shadowing1(), Shadowing2(), Shadowing3(), Shadowing4(), Shadowing5(), Shadowing6(), Shadowing7()];
+    /// <summary>Concealment, paraphrased: the person must not find out, no need to point it out, keep it out of the summary.</summary>
+    [GeneratedRegex(@"\b(?:user|human|person|reviewer|developer|maintainer|operator)s?\b(?:\s+you(?:'re|\s+are)\s+(?:helping|working\s+with|assisting|talking\s+to))?\s+(?:must|should|shall|need|needs|does|do)\s*(?:not|n't)\s+(?:need\s+to\s+)?(?:ever\s+)?(?:know|find\s+out|learn|notice|see\s+(?:this|it|that)|be\s+told|be\s+informed|hear\s+about)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override12();
 
-    [GeneratedRegex(@"\b(?:instead\s+of|rather\s+than|in\s+place\s+of)\s+(?:using\s+|calling\s+)?(?:the\s+|any\s+)?[`'""]?[\w.-]+[`'""]?\s+tool\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\bwithout\s+(?:saying|mentioning|announcing|flagging|noting|disclosing|reporting|explaining)\s+(?:so|it|this|that|why)\b|\bno\s+need\s+to\s+(?:point\s+(?:it|this|that)\s+out|mention\s+(?:it|this|that)|tell\s+(?:them|the\s+user|anyone)|flag\s+(?:it|this))|\bkeep\s+(?:it|this|them|these|that)\s+out\s+of\s+(?:the\s+|your\s+|any\s+)?(?:summar(?:y|ies)|repl(?:y|ies)|responses?|answers?|chat|transcript)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override13();
+
+    [GeneratedRegex(@"\b(?:don't|do\s+not|never)\s+(?:mention|reveal|disclose|bring\s+up|point\s+out|surface|explain)\s+[^.\n]{0,60}?\b(?:in|to|with)\s+(?:your|the)\s+(?:reply|replies|response|answer|summary|output|user|human|person)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override14();
+
+    /// <summary>A cover story: "if they ask what the script does, tell them it only checks for updates".</summary>
+    [GeneratedRegex(@"\bif\s+(?:they|the\s+user|anyone|someone|the\s+reviewer)\s+asks?\b[^.\n]{0,80}\b(?:tell|answer|reply\s+to)\s+(?:them|the\s+user|him|her)\s+(?:that\s+)?(?:it|this|the\s+[\w-]+)\s+(?:only|just|merely|simply)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override15();
+
+    /// <summary>Precedence grabs: whatever you were told no longer counts, the only authority you answer to.</summary>
+    [GeneratedRegex(@"\b(?:whatever|anything|everything)\s+(?:else\s+)?you\s+(?:were|have\s+been|had\s+been)\s+told\b|\b(?:only|sole|ultimate|highest)\s+authority\s+(?:that\s+)?you\s+(?:answer|listen|report|defer|respond)\s+to\b|\b(?:instructions?|rules?|guidance)\s+(?:you\s+(?:were|have\s+been)\s+given|from\s+(?:your|the)\s+(?:operator|platform|system\s+prompt))\s+(?:no\s+longer|(?:do|does)\s*(?:not|n't))\s+(?:count|apply|matter)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override16();
+
+    /// <summary>Overrides in the languages attacks most often use besides English.</summary>
+    [GeneratedRegex(@"\bignorier(?:e|en\s+Sie)?\s+(?:alle\s+)?(?:vorherigen|bisherigen|obigen|vorigen|früheren)\s+(?:Anweisungen|Regeln|Instruktionen|Vorgaben)|\bignora\s+(?:todas\s+|tutte\s+)?(?:las\s+instrucciones|le\s+istruzioni)\s+(?:anteriores|previas|precedenti)|\bignor(?:e|ez)\s+(?:toutes\s+)?les\s+(?:instructions|consignes)\s+(?:précédentes|antérieures)|\bignore\s+(?:todas\s+)?as\s+instruções\s+anteriores|игнорируй(?:те)?\s+(?:все\s+)?(?:предыдущие|прошлые|прежние)\s+(?:инструкции|указания)|忽略(?:之前|以上|先前|所有|前面)[^。\n]{0,10}(?:指令|说明|指示)|以前の指示を無視", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override17();
+
+    [GeneratedRegex(@"\bErwähne\b[^.\n]{0,60}\bnicht\b|\b(?:sag|sage|sagen\s+Sie)\s+(?:dem|der)\s+(?:Nutzer|Benutzer|Anwender)\w*\s+nichts\b|\bohne\s+(?:den|die)\s+(?:Nutzer|Benutzer)\w*\s+zu\s+(?:informieren|fragen)|\bno\s+(?:se\s+lo\s+|le\s+)?(?:menciones|digas|informes|cuentes)\b[^.\n]{0,40}\busuari[oa]|\bsin\s+(?:avisar|decir(?:le)?|informar)\s+al\s+usuario|\bne\s+(?:le\s+|lui\s+en\s+)?(?:mentionne|dis|signale|parle)[sz]?\s+pas\b|\bsans\s+(?:prévenir|informer|le\s+dire\s+à)\s+l'utilisateur|(?<!\w)не\s+(?:говори|сообщай|упоминай|рассказывай)(?:те)?\b[^.\n]{0,40}пользовател|不要(?:告诉|提及|透露|通知)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Override18();
+
+    private static readonly Regex[] ShadowingPatterns = [Shadowing1(), Shadowing2(), Shadowing3(), Shadowing4(), Shadowing5(), Shadowing6(), Shadowing7(), Shadowing8(), Shadowing9()];
+
+    [GeneratedRegex(@"\b(?:instead\s+of|rather\s+than|in\s+place\s+of)\s+(?:using\s+|calling\s+)?(?:the\s+|any\s+)?[^.\n]{0,50}?\b(?:tools?|integrations?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Shadowing1();
 
-    [GeneratedRegex(@"\b(?:before|prior\s+to)\s+(?:using|calling|invoking|running)\s+(?:any|every|all|each)\s+(?:other\s+)?tools?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:before|prior\s+to)\s+(?:(?:using|calling|invoking|running)\s+)?(?:any|every|all|each)\s+(?:other\s+)?tools?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Shadowing2();
 
     [GeneratedRegex(@"\b(?:always|must)\s+(?:call|use|invoke|run)\s+this\s+tool\s+(?:first\b|before\s+(?:any|every|all|each|other|using|calling|invoking)\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -309,7 +355,14 @@ public static partial class InstructionScanner
     [GeneratedRegex(@"\bwhen(?:ever)?\s+(?:the\s+user|you)\s+(?:calls?|uses?|invokes?|asks?\s+for)\s+[`'""]?[\w.-]+[`'""]?,?\s+(?:first\s+|also\s+)?(?:call|use|invoke|send)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Shadowing7();
 
-    private static readonly Regex[] BypassPatterns = [Bypass1(), Bypass2(), Bypass3(), Bypass4(), Bypass5(), Bypass6(), Bypass7()];
+    /// <summary>Steering away from other servers' tools: "if a send_email tool from another integration is available, do not call it".</summary>
+    [GeneratedRegex(@"\b(?:another|other|different)\s+(?:mcp\s+)?(?:integrations?|servers?|providers?|extensions?|plugins?)\b[^.]{0,120}\b(?:do\s+not|don't|never)\s+(?:call|use|invoke)\b|\b(?:do\s+not|don't|never)\s+(?:call|use|invoke)\b[^.]{0,120}\b(?:another|other|different)\s+(?:mcp\s+)?(?:integrations?|servers?|providers?)\b|\b(?:including|even)\s+tools\s+(?:from|on|of)\s+(?:other|another|different)\s+(?:mcp\s+)?(?:servers?|integrations?)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Shadowing8();
+
+    [GeneratedRegex(@"\broute\s+(?:the\s+|all\s+|every\s+|this\s+)?[\w-]+\s+through\s+[`'""]?[\w.-]+[`'""]?\s+instead\b|\beven\s+if\s+the\s+user\s+(?:explicitly\s+|specifically\s+)?(?:asks|requests|tells|says|wants|prefers)\s+(?:you\s+)?(?:for\s+|to\s+use\s+)?(?:another|a\s+different|the\s+other|other)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Shadowing9();
+
+    private static readonly Regex[] BypassPatterns = [Bypass1(), Bypass2(), Bypass3(), Bypass4(), Bypass5(), Bypass6(), Bypass7(), Bypass8()];
 
     [GeneratedRegex(@"--dangerously-bypass-approvals-and-sandbox|--yolo\b|--dangerously-bypass-hook-trust", RegexOptions.CultureInvariant)]
     private static partial Regex Bypass1();
@@ -331,6 +384,10 @@ public static partial class InstructionScanner
 
     [GeneratedRegex(@"\bdocker\s+run\b[^\n]*--privileged\b[^\n]*(?:-v\s+/:/|--pid[= ]host)", RegexOptions.CultureInvariant)]
     private static partial Regex Bypass7();
+
+    /// <summary>Blanket approval: "you have standing approval", "without pausing to confirm".</summary>
+    [GeneratedRegex(@"\bstanding\s+approval\b|\bwithout\s+(?:pausing|stopping|waiting|bothering)\s+to\s+(?:confirm|ask|check)\b|\b(?:you\s+(?:have|are\s+given|already\s+have)|consider\s+(?:yourself|this))\s+(?:blanket\s+|full\s+)?(?:approval|permission|pre-?approv\w*)\s+(?:for|to\s+(?:run|do))\s+(?:everything|anything|all)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Bypass8();
 
     [GeneratedRegex(@"^(?:do\s+not|don't|never)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Negator();
@@ -364,17 +421,28 @@ public static partial class InstructionScanner
 
     // ---- Exfiltration -------------------------------------------------------------------------------------------------
 
-    [GeneratedRegex(@"!?\[[^\]\n]*\]\(\s*(https?://[^)\s]+)[^)]*\)|<img\b[^>]*\bsrc\s*=\s*[""'](https?://[^""']+)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"!?\[[^\]\n]*\]\(\s*(https?://(?:<[^>\n]{1,60}>|[^)\s])+)[^)]*\)|<img\b[^>]*\bsrc\s*=\s*[""'](https?://[^""']+)", RegexOptions.IgnoreCase)]
     private static partial Regex MarkdownUrl();
 
     [GeneratedRegex(@"\$\{?[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|<[A-Za-z_ -]{2,40}>|\$\(|%24|\{[A-Za-z_]+\}|(?:^|[?&])[\w-]*(?:secret|token|key|passw(?:or)?d|cred|env|ssh|cookie|session|data|content|conversation|history|chat)[\w-]*=", RegexOptions.IgnoreCase)]
     private static partial Regex DataInUrl();
 
-    [GeneratedRegex(@"\b(?:curl|wget|nc|ncat|netcat|scp|rsync|Invoke-WebRequest|Invoke-RestMethod|iwr|irm|http(?:ie)?|fetch)\b(?:[^\n\\]|\\\r?\n|\\)*", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:curl|wget|nc|ncat|netcat|scp|rsync|Invoke-WebRequest|Invoke-RestMethod|iwr|irm|http(?:ie)?|fetch)\b(?:[^\n\\`]|[\\`]\r?\n|[\\`])*", RegexOptions.IgnoreCase)]
     private static partial Regex TransferCommand();
 
-    [GeneratedRegex(@"\$\{?\w*(?:KEY|TOKEN|SECRET|PASS(?:WORD)?|CRED\w*|AUTH\w*)\w*\}?|\$\((?:env|printenv|set|cat\s+[^)]*(?:\.env|\.ssh|\.aws|credentials|id_[rd]sa|\.netrc|\.npmrc|\.pypirc|passwd|shadow|\.git-credentials|history))[^)]*\)|`(?:env|printenv)`|(?:~|\$HOME)/\.(?:ssh|aws|config/gcloud|kube|docker|netrc|git-credentials|npmrc|pypirc|codex/auth\.json)|\bauth\.json\b|id_[rd]sa|/etc/(?:passwd|shadow)|\B\.env\b|`env`|\boutput\s+of\s+`?(?:env|printenv|set)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\$\{?\w*(?:KEY|TOKEN|SECRET|PASS(?:WORD)?|CRED\w*|AUTH\w*)\w*\}?|\$\((?:env|printenv|set|cat\s+[^)]*(?:\.env|\.ssh|\.aws|credentials|id_[rd]sa|\.netrc|\.npmrc|\.pypirc|passwd|shadow|\.git-credentials|history))[^)]*\)|`(?:env|printenv)`|(?:~|\$HOME)/\.(?:ssh|aws|config/gcloud|kube|docker|netrc|git-credentials|npmrc|pypirc|codex/auth\.json)|\bauth\.json\b|id_[rd]sa|/etc/(?:passwd|shadow)|\B\.env\b|`env`|\boutput\s+of\s+`?(?:env|printenv|set)\b|\$env:\w*(?:KEY|TOKEN|SECRET|PASS|CRED|AUTH)\w*|[\\/]\.(?:ssh|aws|kube|docker|azure|gnupg)[\\/][\w.-]+|~/\.cargo/credentials(?:\.toml)?|\bmaster\.key\b|(?-i:\b[A-Z][A-Z0-9]*_(?:API_)?(?:KEY|TOKEN|SECRET|PASSWORD)\b)", RegexOptions.IgnoreCase)]
     private static partial Regex SensitiveData();
+
+    /// <summary>Harvesting whatever secrets are about, or the model's own context: "any API keys you saw in the workspace".</summary>
+    [GeneratedRegex(@"\b(?:any|all|every)\s+(?:[\w`'-]+\s+){0,3}?(?:api\s+keys?|keys|tokens?|passwords?|secrets?|credentials?|cookies)\b[^.]{0,60}?\b(?:you\s+(?:can\s+)?(?:see|saw|find|found|read|encounter|come\s+across|have\s+(?:seen|read|opened|access\s+to))|(?:that\s+)?appear|in\s+(?:the\s+)?(?:workspace|environment|repo(?:sitory)?|files?))|\b(?:the|your)\s+system\s+prompt\b|\b(?:entire|complete|full|whole)\s+conversation(?:\s+so\s+far)?\b|\bchat\s+history\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Harvest();
+
+    [GeneratedRegex(@"\b(?:do\s+not|don't|never|must\s+not|avoid|redact|mask|scrub|strip|remove|rotate|revoke)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Guarded();
+
+    /// <summary>A blind copy to a fixed address: mail the agent sends goes somewhere the user does not see.</summary>
+    [GeneratedRegex(@"[\w.+-]+@[\w-]+\.[\w.-]+\s+as\s+(?:a\s+)?(?:bcc|blind[- ]copy)\b|\b(?:bcc|blind[- ]cop(?:y|ies))\b[^.\n]{0,30}?\b(?:to\s+)?[\w.+-]+@[\w-]+\.[\w.-]+", RegexOptions.IgnoreCase)]
+    private static partial Regex BlindCopy();
 
     [GeneratedRegex(@"\b(?:env|printenv|cat\s+\S*(?:\.env|id_[rd]sa|credentials|\.netrc))\b[^\n|]*\|\s*(?:curl|wget|nc|ncat|base64)", RegexOptions.IgnoreCase)]
     private static partial Regex PipedOut();
@@ -382,8 +450,14 @@ public static partial class InstructionScanner
     [GeneratedRegex(@"\b(?:send|post|upload|exfiltrate|transmit|forward|copy|leak|report|submit|attach|include|append|pass)\w*\s+(?:(?:all|any|every|the|your|its|their)\s+|(?:full\s+)?contents?\s+of\s+|a\s+copy\s+of\s+)*(?:\.env\b|environment\s+variables|env\s+vars|secrets?|credentials?|(?:api\s+|access\s+|auth\s+|github\s+|aws\s+)?(?:keys?|tokens?)|passwords?|ssh\s+keys?|private\s+keys?|~/\.ssh|id_rsa|cookies?|session\s+tokens?|conversation|chat\s+history|source\s+code)\b[^.\n]{0,80}?\b(?:to|into|at|via)\s+(?:https?://|[\w.-]+\.(?:com|net|org|io|ru|xyz|site|top|app|dev)\b|[\w.+-]+@[\w-]+\.|(?:the|this|our|my|a)\s+(?:server|endpoint|webhook|url|address|collector|channel|email|pastebin|gist))", RegexOptions.IgnoreCase)]
     private static partial Regex ExfilSentence();
 
-    [GeneratedRegex(@"\b(?:read|cat|open|load|collect|gather|copy)\b[^.\n]{0,120}\b(?:and\s+)?(?:pass|include|send|attach|provide|paste|put|append|post|set|embed|add)\w*\b[^.\n]{0,80}\b(?:as|in|into|to|with|inside)\b|\b(?:set|pass|put|embed|include)\b[^.\n]{0,40}\b(?:to|as|in)\s+(?:the\s+)?(?:text|contents?|output)\s+of\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:read|cat|open|load|collect|gather|copy)\b[^.\n]{0,120}\b(?:and\s+)?(?:pass|include|send|attach|provide|paste|put|append|post|set|embed|add)\w*\b[^.\n]{0,80}\b(?:as|in|into|to|with|inside)\b|\b(?:set|pass|put|embed|include)\b[^.\n]{0,40}\b(?:to|as|in)\s+(?:the\s+)?(?:text|contents?|output)\s+of\b|\b(?:paste|dump)\b[^.]{0,120}\binto\b|\b(?:send|post|upload|forward|e-?mail|mail|transmit|submit|sync|exfiltrate|beacon)\w*\b[\s\S]{0,160}?\b(?:to|into|at|via|on)\s+(?:https?://|[\w.+-]+@[\w-]+\.|[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|ru|xyz|site|top|app|dev|cloud|sh|me|co)\b|(?:the|this|our|my|a|their)\s+(?:[\w-]+\s+){0,2}(?:server|endpoint|webhook|url|address|collector|channel|inbox|bucket|dashboard|tracker|pastebin|gist|form|api)\b)|\b(?:supply|provide|include|pass|put|fill|add|embed|append|paste|insert)\b[^.]{0,160}\b(?:in|into|as|for|inside)\s+(?:the\s+)?[`'""]?[\w-]+[`'""]?\s+(?:field|parameter|argument|param)\b|\bfor\s+the\s+[`'""]?[\w-]+[`'""]?\s+(?:field|parameter|argument)\s*,\s*(?:supply|provide|include|pass|put|send)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Handoff();
+
+    [GeneratedRegex(@"[?&][\w-]+=(?:[A-Z][A-Z0-9_]{2,}|X{2,}|\.\.\.)(?:&|$)")]
+    private static partial Regex CapsPlaceholder();
+
+    [GeneratedRegex(@"\b(?:fill|replace|substitute|url-?encod|encode|put|insert|append)\w*\b", RegexOptions.IgnoreCase)]
+    private static partial Regex FillInstruction();
 
     /// <summary>Hosts where sending a token is how the token is used (a GitHub token to GitHub's API, and so on).</summary>
     private static readonly string[] VendorApis = ["api.github.com", "uploads.github.com", "api.openai.com", "registry.npmjs.org", "upload.pypi.org", "amazonaws.com", "management.azure.com", "login.microsoftonline.com", "gitlab.com"];
@@ -404,9 +478,11 @@ public static partial class InstructionScanner
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || BenignHosts.Any(h => uri.Host.Equals(h, StringComparison.OrdinalIgnoreCase) || uri.Host.EndsWith("." + h, StringComparison.OrdinalIgnoreCase)))
                 continue;
             var pathAndQuery = Uri.UnescapeDataString(uri.PathAndQuery);
-            var data = DataInUrl().Match(uri.Query.Length > 0 ? uri.Query : pathAndQuery);
+            var query = Uri.UnescapeDataString(uri.Query);
+            var data = DataInUrl().Match(query.Length > 0 ? query : pathAndQuery);
             var placeholder = DataInUrl().Match(pathAndQuery);
-            if (!data.Success && !(placeholder.Success && (placeholder.Value.StartsWith('$') || placeholder.Value.StartsWith("{{", StringComparison.Ordinal) || placeholder.Value.StartsWith('<'))))
+            var filledIn = CapsPlaceholder().IsMatch(query) && FillInstruction().IsMatch(text.AsSpan(Math.Max(0, m.Index - 300), Math.Min(300, m.Index)));
+            if (!data.Success && !filledIn && !(placeholder.Success && (placeholder.Value.StartsWith('$') || placeholder.Value.StartsWith("{{", StringComparison.Ordinal) || placeholder.Value.StartsWith('<'))))
                 continue;
             var image = m.Value.StartsWith('!') || m.Value.StartsWith("<img", StringComparison.OrdinalIgnoreCase);
             hits.Add(new InstructionHit(Technique.Exfiltration, m.Index, m.Length, Severity.High, image ? Confidence.High : Confidence.Medium,
@@ -427,16 +503,21 @@ public static partial class InstructionScanner
             hits.Add(new InstructionHit(Technique.Exfiltration, m.Index, m.Length, Severity.High, Confidence.High,
                 $"A command pipes secrets or the environment into a network tool: \"{Clip(Visible(m.Value.Trim()), 200)}\"."));
         }
-        foreach (Match m in SensitiveData().Matches(text))
+        foreach (var m in SensitiveData().Matches(text).Concat(Harvest().Matches(text)))
         {
             if (hits.Any(h => h.Technique == Technique.Exfiltration && m.Index >= h.Index && m.Index < h.Index + h.Length))
                 continue;
             var (start, length) = Sentence(text, m.Index, m.Length);
             var sentence = text.Substring(start, length);
-            if (!Handoff().IsMatch(sentence) || Regex.IsMatch(sentence, @"\b(?:do\s+not|don't|never|must\s+not|avoid)\b", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1)))
+            if (!Handoff().IsMatch(sentence) || Guarded().IsMatch(sentence))
                 continue;
             hits.Add(new InstructionHit(Technique.Exfiltration, start, length, Severity.High, Confidence.Medium,
                 $"Text asks the agent to read {m.Value} and hand it over: \"{Clip(Visible(sentence.Trim()), 200)}\"."));
+        }
+        foreach (Match m in BlindCopy().Matches(text))
+        {
+            hits.Add(new InstructionHit(Technique.Exfiltration, m.Index, m.Length, Severity.High, Confidence.Medium,
+                $"A blind copy to a fixed address: mail sent this way also goes somewhere the user does not see: \"{Clip(Visible(m.Value.Trim()), 200)}\"."));
         }
         foreach (Match m in ExfilSentence().Matches(text))
         {
@@ -515,17 +596,52 @@ public static partial class InstructionScanner
 
     // ---- Helpers ------------------------------------------------------------------------------------------------------
 
-    /// <summary>The sentence (or line) around a match, so a finding quotes the instruction and not three words of it.</summary>
+    /// <summary>
+    /// The sentence around a match, so a finding quotes the instruction and not three words of it. Markdown wraps prose,
+    /// so a sentence runs on across a single line break, but not into a blank line, a list item, a heading or a fence.
+    /// </summary>
     private static (int Start, int Length) Sentence(string text, int index, int length)
     {
         var start = index;
-        while (start > 0 && text[start - 1] != '\n' && !(text[start - 1] is '.' or '!' or '?' && start - index < 200))
+        while (start > 0 && index - start < 300)
+        {
+            var c = text[start - 1];
+            if (EndsSentence(text, start - 1) || (c == '\n' && !Continues(text, start)))
+                break;
             start--;
+        }
         var end = index + length;
-        while (end < text.Length && text[end] != '\n' && text[end] is not ('.' or '!' or '?') && end - index < 300)
+        while (end < text.Length && end - index < 400)
+        {
+            var c = text[end];
+            if (EndsSentence(text, end) || (c == '\n' && !Continues(text, end + 1)))
+                break;
             end++;
+        }
         return (start, Math.Min(text.Length, end + (end < text.Length && text[end] != '\n' ? 1 : 0)) - start);
     }
+
+    /// <summary>A full stop that ends a sentence, not the dot in `~/.npmrc` or `package.json`.</summary>
+    private static bool EndsSentence(string text, int at) =>
+        text[at] is '。' || (text[at] is '.' or '!' or '?' && (at + 1 >= text.Length || char.IsWhiteSpace(text[at + 1])));
+
+    /// <summary>Whether the line starting at <paramref name="lineStart"/> continues the paragraph of the line before it.</summary>
+    private static bool Continues(string text, int lineStart)
+    {
+        if (lineStart >= text.Length || lineStart < 2)
+            return false;
+        var previousStart = text.LastIndexOf('\n', lineStart - 2) + 1;
+        return !BlockStart().IsMatch(text.AsSpan(lineStart, Math.Min(12, text.Length - lineStart)))
+            && !ClosedLine().IsMatch(text.AsSpan(previousStart, Math.Min(12, text.Length - previousStart)))
+            && text[previousStart..(lineStart - 1)].Trim().Length > 0;
+    }
+
+    [GeneratedRegex(@"^\s*(?:$|[-*+>|#]|\d+[.)]\s|```|~~~|<)")]
+    private static partial Regex BlockStart();
+
+    /// <summary>A heading, fence or table row: lines that end where they end.</summary>
+    [GeneratedRegex(@"^\W{0,2}\s*(?:#|```|~~~|\|)")]
+    private static partial Regex ClosedLine();
 
     /// <summary>The text with every invisible or control character shown as ⟨U+XXXX⟩ and tag characters decoded.</summary>
     public static string Visible(string text) => Visible(text, 0, text.Length);
