@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of `warden scan` against ripgrep on the same trees, in one hyperfine run each:
 #   rg --files                the walk alone (.gitignore-aware, parallel): the floor for any scanner;
+#   rg --files --hidden       the same walk into hidden folders too (.github, .codex, .agents), which warden must read;
 #   rg with patterns          a content search for the same hidden-instruction signals over every file;
 #   warden scan --format json the whole scan: walk, read the agent files and workflows, run every rule.
 # Trees: a generated monorepo (generate.py, 100,000 files by default) and a real checkout (REAL_REPO, default: a
@@ -39,6 +40,7 @@ for tree in "$work/monorepo" ${real:+"$real"}; do
   echo "## $name ($n files after .gitignore)" >> "$here/results.md"
   hyperfine --warmup 2 --runs 10 --ignore-failure --shell=none \
     --command-name "rg --files" "rg --files $tree" \
+    --command-name "rg --files --hidden" "rg --files --hidden $tree" \
     --command-name "rg (hidden-instruction patterns, all files)" "rg -c -P -f $work/patterns.txt $tree" \
     --command-name "warden scan --format json" "$out/warden scan $tree --format json" \
     --export-markdown "$work/$name.md" --export-json "$work/$name.json" >/dev/null
@@ -46,7 +48,8 @@ for tree in "$work/monorepo" ${real:+"$real"}; do
   python3 - "$work/$name.json" >> "$here/results.md" <<'PY'
 import json, sys
 r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
-print(f"\nwarden scan / rg --files = {r['warden scan --format json'] / r['rg --files']:.2f}\n")
+print(f"\nwarden scan / rg --files = {r['warden scan --format json'] / r['rg --files']:.2f}; "
+      f"warden scan / rg --files --hidden = {r['warden scan --format json'] / r['rg --files --hidden']:.2f}\n")
 PY
 done
 cat "$here/results.md"

@@ -14,7 +14,8 @@ public sealed record WalkResult(IReadOnlyList<RepoFile> Files, int FilesSeen, IR
 /// <summary>
 /// Walks a repository the way the scan needs: every folder in parallel, .gitignore-aware (each folder's .gitignore and
 /// .git/info/exclude), `.git` itself skipped, symbolic links never followed out of the tree, and only the files
-/// <see cref="RepoFiles.Classify"/> names are read; binaries and files over 4 MiB are skipped.
+/// <see cref="RepoFiles.Classify"/> names are read; binaries and files over 4 MiB are skipped. Each file is read as soon
+/// as the walk finds it and handed to <c>onRead</c>, so the analysis can overlap the rest of the walk.
 /// </summary>
 public static class RepositoryWalker
 {
@@ -22,7 +23,7 @@ public static class RepositoryWalker
 
     private sealed record Folder(string FullPath, string Relative, IReadOnlyList<(string Base, GitIgnore Rules)> Ignores);
 
-    public static WalkResult Walk(string root)
+    public static WalkResult Walk(string root, Action<RepoFile>? onRead = null)
     {
         root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
         if (!Directory.Exists(root))
@@ -31,7 +32,7 @@ public static class RepositoryWalker
         if (ReadSmall(Path.Combine(root, ".git", "info", "exclude")) is { } exclude)
             ignores.Add(("", new GitIgnore(exclude)));
 
-        var candidates = new ConcurrentBag<(string Relative, string Full, RepoFileKind Kind)>();
+        var read = new ConcurrentBag<RepoFile>();
         var skipped = new ConcurrentBag<SkippedFile>();
         var seen = 0;
         var pending = new BlockingCollection<Folder>(new ConcurrentQueue<Folder>());
@@ -43,11 +44,23 @@ public static class RepositoryWalker
             var rules = folder.Ignores;
             if (ReadSmall(Path.Combine(folder.FullPath, ".gitignore")) is { } text && new GitIgnore(text) is { IsEmpty: false } here)
                 rules = [.. rules, (folder.Relative, here)];
+            var files = 0;
+            var scriptFolder = RepoFiles.IsScriptFolder(folder.Relative);
+            var workflowFolder = folder.Relative == ".github/workflows";
+            // Only folders and the few file names the scan reads become strings; the rest are counted and passed over.
             var entries = new FileSystemEnumerable<(string Name, bool IsDirectory, bool IsLink)>(
                 folder.FullPath,
                 (ref FileSystemEntry e) => (e.FileName.ToString(), e.IsDirectory, (e.Attributes & FileAttributes.ReparsePoint) != 0),
-                new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = true, ReturnSpecialDirectories = false });
-            var files = 0;
+                new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = true, ReturnSpecialDirectories = false })
+            {
+                ShouldIncludePredicate = (ref FileSystemEntry e) =>
+                {
+                    if (e.IsDirectory)
+                        return true;
+                    files++;
+                    return RepoFiles.MayMatter(e.FileName, scriptFolder, workflowFolder);
+                },
+            };
             foreach (var (name, isDirectory, isLink) in entries)
             {
                 var relative = folder.Relative.Length == 0 ? name : folder.Relative + "/" + name;
@@ -59,7 +72,6 @@ public static class RepositoryWalker
                     pending.Add(new Folder(Path.Combine(folder.FullPath, name), relative, rules));
                     continue;
                 }
-                files++;
                 if (RepoFiles.Classify(relative) is not { } kind || Ignored(rules, relative, false))
                     continue;
                 var full = Path.Combine(folder.FullPath, name);
@@ -68,7 +80,16 @@ public static class RepositoryWalker
                     skipped.Add(new SkippedFile(relative, "a symbolic link out of the scanned tree"));
                     continue;
                 }
-                candidates.Add((relative, full, kind));
+                if (Read(full, out var reason) is { } content)
+                {
+                    var file = new RepoFile(relative, kind, content);
+                    read.Add(file);
+                    onRead?.Invoke(file);
+                }
+                else
+                {
+                    skipped.Add(new SkippedFile(relative, reason));
+                }
             }
             Interlocked.Add(ref seen, files);
             if (Interlocked.Decrement(ref active) == 0)
@@ -92,14 +113,6 @@ public static class RepositoryWalker
         })).ToArray();
         Task.WaitAll(workers);
 
-        var read = new ConcurrentBag<RepoFile>();
-        Parallel.ForEach(candidates, c =>
-        {
-            if (Read(c.Full, out var reason) is { } text)
-                read.Add(new RepoFile(c.Relative, c.Kind, text));
-            else
-                skipped.Add(new SkippedFile(c.Relative, reason));
-        });
         return new WalkResult([.. read.OrderBy(f => f.Path, StringComparer.Ordinal)], seen, [.. skipped.OrderBy(s => s.Path, StringComparer.Ordinal)]);
     }
 

@@ -30,7 +30,7 @@ public static class ScanCommand
             try
             {
                 var root = Path.GetFullPath(parse.GetValue(path)!);
-                var walk = RepositoryWalker.Walk(root);
+                var walk = RepositoryWalker.Walk(root, Warden.Core.Rules.Scan.InstructionRules.Warm);
                 var changedPaths = parse.GetValue(diff) is { } range ? GitReader.ChangedFiles(root, range)
                     : parse.GetValue(changed) is { } list ? ReadList(list)
                     : null;

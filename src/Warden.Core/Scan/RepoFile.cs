@@ -48,6 +48,36 @@ public static class RepoFiles
 {
     private static readonly string[] ScriptExtensions = [".sh", ".bash", ".zsh", ".py", ".js", ".mjs", ".cjs", ".ts", ".rb", ".pl", ".ps1"];
 
+    private static readonly string[] Names = ["AGENTS.md", "AGENTS.override.md", "SKILL.md", "config.toml", "hooks.json", "plugin.json", "marketplace.json", ".mcp.json", "CODEOWNERS"];
+
+    /// <summary>Whether scripts in this folder ('/'-separated, relative) are agent scripts: inside .codex/ or a skills folder.</summary>
+    public static bool IsScriptFolder(string folder) =>
+        ("/" + folder + "/").Contains("/.codex/", StringComparison.Ordinal) || ("/" + folder + "/").Contains("/skills/", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A cheap first look at a file name, without allocating, for the walker: false means <see cref="Classify"/> would
+    /// return null for it; true means ask <see cref="Classify"/>.
+    /// </summary>
+    public static bool MayMatter(ReadOnlySpan<char> name, bool scriptFolder, bool workflowFolder)
+    {
+        foreach (var known in Names)
+        {
+            if (name.SequenceEqual(known))
+                return true;
+        }
+        if (workflowFolder && (name.EndsWith(".yml", StringComparison.Ordinal) || name.EndsWith(".yaml", StringComparison.Ordinal)))
+            return true;
+        if (scriptFolder)
+        {
+            foreach (var extension in ScriptExtensions)
+            {
+                if (name.EndsWith(extension, StringComparison.Ordinal))
+                    return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>The kind of a file at a '/'-separated path relative to the scanned root, or null when the scan ignores it.</summary>
     public static RepoFileKind? Classify(string path)
     {
@@ -77,7 +107,7 @@ public static class RepoFiles
         if (folder == ".github/workflows" && (name.EndsWith(".yml", StringComparison.Ordinal) || name.EndsWith(".yaml", StringComparison.Ordinal)))
             return RepoFileKind.Workflow;
         if (ScriptExtensions.Any(e => name.EndsWith(e, StringComparison.Ordinal))
-            && (("/" + folder + "/").Contains("/.codex/", StringComparison.Ordinal) || ("/" + folder + "/").Contains("/skills/", StringComparison.Ordinal)))
+            && IsScriptFolder(folder))
             return RepoFileKind.AgentScript;
         return null;
     }

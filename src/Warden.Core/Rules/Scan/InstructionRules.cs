@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Warden.Core.Findings;
@@ -45,16 +44,17 @@ public static class InstructionRules
         new BeyondSizeCapRule(),
     ];
 
-    private static readonly ConditionalWeakTable<ScanContext, ConcurrentDictionary<string, Lazy<IReadOnlyList<InstructionHit>>>> Cache = [];
+    private static readonly ConditionalWeakTable<RepoFile, IReadOnlyList<InstructionHit>> Cache = [];
 
-    /// <summary>The instruction hits of a file, computed once per scan (and safely from several threads).</summary>
-    internal static IReadOnlyList<InstructionHit> HitsOf(ScanContext context, RepoFile file) =>
-        Cache.GetValue(context, _ => new(StringComparer.Ordinal))
-            .GetOrAdd(file.Path, _ => new(() => SourceOf(file.Kind) is { } source ? InstructionScanner.Scan(file.Text, source) : []))
-            .Value;
+    /// <summary>The instruction hits of a file, computed once (and safely from several threads).</summary>
+    internal static IReadOnlyList<InstructionHit> HitsOf(RepoFile file) =>
+        Cache.GetValue(file, f => SourceOf(f.Kind) is { } source ? InstructionScanner.Scan(f.Text, source) : []);
+
+    /// <summary>Scans a file's text now, so the scan can start while the walk is still finding files.</summary>
+    public static void Warm(RepoFile file) => HitsOf(file);
 
     /// <summary>Scans every file's text on all cores before the rules read the results one by one.</summary>
-    internal static void Prepare(ScanContext context) => Parallel.ForEach(context.Files, file => HitsOf(context, file));
+    internal static void Prepare(ScanContext context) => Parallel.ForEach(context.Files, file => HitsOf(file));
 
     internal static InstructionSource? SourceOf(RepoFileKind kind) => kind switch
     {
@@ -73,7 +73,7 @@ public static class InstructionRules
         {
             foreach (var file in context.Files)
             {
-                foreach (var hit in HitsOf(context, file).Where(h => h.Technique == technique))
+                foreach (var hit in HitsOf(file).Where(h => h.Technique == technique))
                     yield return Finding(SourceLocation.InText(file.Path, file.Text, hit.Index), hit.Detail, hit.Confidence, hit.Severity);
             }
         }

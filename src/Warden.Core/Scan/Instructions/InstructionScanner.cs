@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -392,10 +393,22 @@ public static partial class InstructionScanner
     [GeneratedRegex(@"^(?:do\s+not|don't|never)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Negator();
 
+    /// <summary>
+    /// Words without which a pattern cannot match, for the patterns that are slow to rule out on long English text (the
+    /// other languages): a vectorized search for them skips the pattern on most files.
+    /// </summary>
+    private static readonly Dictionary<Regex, SearchValues<string>> Triggers = new()
+    {
+        [Override17()] = SearchValues.Create(["ignor", "игнор", "忽略", "無視"], StringComparison.OrdinalIgnoreCase),
+        [Override18()] = SearchValues.Create(["erwähne", "nutzer", "usuari", "utilisateur", "пользовател", "不要"], StringComparison.OrdinalIgnoreCase),
+    };
+
     private static void Phrases(string text, Regex[] patterns, Technique technique, Severity severity, List<InstructionHit> hits)
     {
         foreach (var pattern in patterns)
         {
+            if (Triggers.TryGetValue(pattern, out var words) && !text.AsSpan().ContainsAny(words))
+                continue;
             foreach (Match m in pattern.Matches(text))
             {
                 if (hits.Any(h => h.Technique == technique && m.Index >= h.Index && m.Index < h.Index + h.Length))
@@ -441,7 +454,7 @@ public static partial class InstructionScanner
     private static partial Regex Guarded();
 
     /// <summary>A blind copy to a fixed address: mail the agent sends goes somewhere the user does not see.</summary>
-    [GeneratedRegex(@"[\w.+-]+@[\w-]+\.[\w.-]+\s+as\s+(?:a\s+)?(?:bcc|blind[- ]copy)\b|\b(?:bcc|blind[- ]cop(?:y|ies))\b[^.\n]{0,30}?\b(?:to\s+)?[\w.+-]+@[\w-]+\.[\w.-]+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<=[\w.+-]@[\w-]+\.[\w.-]+\s+as\s+(?:a\s+)?)(?:bcc|blind[- ]copy)\b|\b(?:bcc|blind[- ]cop(?:y|ies))\b[^.\n]{0,30}?\b(?:to\s+)?[\w.+-]+@[\w-]+\.[\w.-]+", RegexOptions.IgnoreCase)]
     private static partial Regex BlindCopy();
 
     [GeneratedRegex(@"\b(?:env|printenv|cat\s+\S*(?:\.env|id_[rd]sa|credentials|\.netrc))\b[^\n|]*\|\s*(?:curl|wget|nc|ncat|base64)", RegexOptions.IgnoreCase)]
@@ -516,8 +529,9 @@ public static partial class InstructionScanner
         }
         foreach (Match m in BlindCopy().Matches(text))
         {
-            hits.Add(new InstructionHit(Technique.Exfiltration, m.Index, m.Length, Severity.High, Confidence.Medium,
-                $"A blind copy to a fixed address: mail sent this way also goes somewhere the user does not see: \"{Clip(Visible(m.Value.Trim()), 200)}\"."));
+            var (start, length) = Sentence(text, m.Index, m.Length);
+            hits.Add(new InstructionHit(Technique.Exfiltration, start, length, Severity.High, Confidence.Medium,
+                $"A blind copy to a fixed address: mail sent this way also goes somewhere the user does not see: \"{Clip(Visible(text.Substring(start, length).Trim()), 200)}\"."));
         }
         foreach (Match m in ExfilSentence().Matches(text))
         {
@@ -530,39 +544,66 @@ public static partial class InstructionScanner
 
     // ---- Encoded blobs -------------------------------------------------------------------------------------------------
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9+/=_-])(?:[A-Za-z0-9+/]{4}){8,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?(?![A-Za-z0-9+/=_-])")]
-    private static partial Regex Base64Run();
+    private static readonly SearchValues<char> Base64Alphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+
+    /// <summary>
+    /// Base64 runs of at least 32 characters that stand alone (not part of a longer token: no '=', '_' or '-' beside
+    /// them) and are whole 4-character groups with their padding. A loop, not a regex: it runs over every file.
+    /// </summary>
+    private static IEnumerable<(int Index, int Length)> Base64Runs(string text)
+    {
+        var i = 0;
+        while (i < text.Length)
+        {
+            var next = text.AsSpan(i).IndexOfAny(Base64Alphabet);
+            if (next < 0)
+                yield break;
+            var start = i + next;
+            var end = start + (text.AsSpan(start).IndexOfAnyExcept(Base64Alphabet) is var e and >= 0 ? e : text.Length - start);
+            i = end;
+            var run = end - start;
+            var padding = 0;
+            while (padding < 2 && end + padding < text.Length && text[end + padding] == '=')
+                padding++;
+            var after = end + padding;
+            if (run < 32 || (start > 0 && text[start - 1] is '=' or '_' or '-') || (after < text.Length && (Base64Alphabet.Contains(text[after]) || text[after] is '=' or '_' or '-')))
+                continue;
+            if ((run + padding) % 4 == 0 && (padding == 0 || run >= 32 + 4 - padding))
+                yield return (start, run + padding);
+        }
+    }
 
     [GeneratedRegex(@"(?<![0-9A-Fa-f])(?:(?:\\x|0x)?[0-9A-Fa-f]{2}[\s:,]?){24,}(?![0-9A-Fa-f])")]
     private static partial Regex HexRun();
 
     private static void Encoded(string text, InstructionSource source, int depth, List<InstructionHit> hits)
     {
-        foreach (Match m in Base64Run().Matches(text))
+        foreach (var (index, length) in Base64Runs(text))
         {
-            if (InsidePem(text, m.Index) || !m.Value.Any(char.IsDigit) && !m.Value.Any(char.IsUpper))
+            var value = text.AsSpan(index, length);
+            if (InsidePem(text, index) || (!value.ContainsAnyInRange('0', '9') && !value.ContainsAnyInRange('A', 'Z')))
                 continue;
             byte[] bytes;
             try
             {
-                bytes = Convert.FromBase64String(m.Value);
+                bytes = Convert.FromBase64String(value.ToString());
             }
             catch (FormatException)
             {
                 continue;
             }
-            Decoded(bytes, "base64", text, m, source, depth, hits);
+            Decoded(bytes, "base64", text, index, length, source, depth, hits);
         }
         foreach (Match m in HexRun().Matches(text))
         {
             var digits = Regex.Replace(m.Value, @"\\x|0x|[\s:,]", "", RegexOptions.None, TimeSpan.FromSeconds(1));
             if (digits.Length % 2 != 0)
                 continue;
-            Decoded(Convert.FromHexString(digits), "hex", text, m, source, depth, hits);
+            Decoded(Convert.FromHexString(digits), "hex", text, m.Index, m.Length, source, depth, hits);
         }
     }
 
-    private static void Decoded(byte[] bytes, string encoding, string text, Match m, InstructionSource source, int depth, List<InstructionHit> hits)
+    private static void Decoded(byte[] bytes, string encoding, string text, int index, int length, InstructionSource source, int depth, List<InstructionHit> hits)
     {
         string decoded;
         try
@@ -579,9 +620,9 @@ public static partial class InstructionScanner
         var imperative = Regex.IsMatch(decoded, @"\b(?:ignore|disregard|run|execute|send|upload|curl|wget|delete|rm\s|must|always|never|you\s+are|instructions?|read|append|include|copy|post|hide|hidden|secrets?|tokens?|keys?|passwords?|credentials?)\b|\.env\b|~/\.", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
         if (inner.Count == 0 && !imperative)
             return;
-        var told = Regex.IsMatch(text.AsSpan(Math.Max(0, m.Index - 300), Math.Min(300, m.Index)), @"\bdecode\b[^.]{0,80}\b(?:follow|obey|execute|run|apply|do)\b|\b(?:follow|obey|execute|run|apply)\b[^.]{0,80}\bdecod", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
+        var told = Regex.IsMatch(text.AsSpan(Math.Max(0, index - 300), Math.Min(300, index)), @"\bdecode\b[^.]{0,80}\b(?:follow|obey|execute|run|apply|do)\b|\b(?:follow|obey|execute|run|apply)\b[^.]{0,80}\bdecod", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
         var severity = inner.Count > 0 || told || SensitiveData().IsMatch(decoded) ? Severity.High : Severity.Medium;
-        hits.Add(new InstructionHit(Technique.EncodedInstructions, m.Index, m.Length, severity, severity == Severity.High ? Confidence.High : Confidence.Medium,
+        hits.Add(new InstructionHit(Technique.EncodedInstructions, index, length, severity, severity == Severity.High ? Confidence.High : Confidence.Medium,
             $"A {encoding} blob decodes to instructions: \"{Clip(Visible(decoded.Trim()), 240)}\"."));
     }
 
