@@ -16,6 +16,7 @@ public static class WardenApp
         root.Subcommands.Add(LookupCommand.Create(stdout, stderr));
         root.Subcommands.Add(InitCommand.Create(stdout, stderr));
         root.Subcommands.Add(PolicyCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InventoryCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -13,6 +13,7 @@ using Warden.McpFixtureServer;
 
 // A small real MCP server for Warden's integration tests. Usage:
 //   Warden.McpFixtureServer --transport stdio|http [--port N] [--variant base|rugpull|added|removed|poisoned]
+//   (or WARDEN_FIXTURE_VARIANT / WARDEN_FIXTURE_INSTRUCTIONS in the environment)
 //                           [--instructions TEXT]
 // stdout carries only MCP (stdio) or the single "listening URL" line (http); logs go to stderr.
 
@@ -22,8 +23,10 @@ const string Usage =
 
 string? transport = null;
 var port = 0;
-var variant = "base";
-string? instructions = null;
+// The environment can choose too, so a test can change what a server offers without changing its command line (the
+// identity a pin is for): WARDEN_FIXTURE_VARIANT, WARDEN_FIXTURE_INSTRUCTIONS.
+var variant = Environment.GetEnvironmentVariable("WARDEN_FIXTURE_VARIANT") is { } fromEnv && FixtureTools.Variants.Contains(fromEnv) ? fromEnv : "base";
+var instructions = Environment.GetEnvironmentVariable("WARDEN_FIXTURE_INSTRUCTIONS");
 for (var i = 0; i < args.Length; i++)
 {
     var value = i + 1 < args.Length ? args[i + 1] : null;

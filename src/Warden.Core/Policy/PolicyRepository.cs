@@ -51,8 +51,39 @@ public sealed record PolicyDefinition
     public SourceLocation At(string field) => Table?[field]?.Location ?? Location;
 }
 
-/// <summary>A registered MCP server: the name policies allow and the identity Codex must see to enable it.</summary>
-public sealed record McpRegistration(string Name, string? Command, string? Url, SourceLocation Location);
+/// <summary>
+/// A registered MCP server: the name policies allow and the identity Codex must see to enable it, how to start it for
+/// `warden inventory inspect` (args, environment variable names to pass, a bearer token variable), and its register
+/// entry: owner, approver, review-by date, data class, scopes, and the tool approval modes users are given.
+/// </summary>
+public sealed record McpRegistration(string Name, string? Command, string? Url, SourceLocation Location)
+{
+    public IReadOnlyList<string> Args { get; init; } = [];
+
+    /// <summary>Names of environment variables handed to a stdio server (values come from the inspecting environment).</summary>
+    public IReadOnlyList<string> EnvVars { get; init; } = [];
+
+    public string? BearerTokenEnvVar { get; init; }
+
+    public string? Owner { get; init; }
+
+    public string? Approver { get; init; }
+
+    public DateOnly? ReviewBy { get; init; }
+
+    public string? DataClass { get; init; }
+
+    public IReadOnlyList<string> Scopes { get; init; } = [];
+
+    /// <summary>Codex's `default_tools_approval_mode` for this server as the organization sets it (auto, prompt, writes, approve).</summary>
+    public string? DefaultToolsApprovalMode { get; init; }
+
+    /// <summary>Codex's `tools.&lt;tool&gt;.approval_mode` per tool.</summary>
+    public IReadOnlyDictionary<string, string> ToolApprovalModes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The approval mode Codex applies to a tool: the tool's own, else the server default, else "auto".</summary>
+    public string ApprovalModeOf(string tool) => ToolApprovalModes.TryGetValue(tool, out var mode) ? mode : DefaultToolsApprovalMode ?? "auto";
+}
 
 /// <summary>A reviewed skill (warden.toml `[skills."name"]`); with a sha256, only that exact SKILL.md counts as reviewed.</summary>
 public sealed record SkillRegistration(string Name, string? Owner, string? Sha256, SourceLocation Location);

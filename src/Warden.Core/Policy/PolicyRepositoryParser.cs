@@ -60,7 +60,7 @@ public static class PolicyRepositoryParser
                 var url = reader.String(server, "url", required: false);
                 if ((command is null) == (url is null))
                     errors.Add(new PolicyError(server.KeyLocation, $"mcp_servers.{name} must set exactly one of `command` (stdio) or `url` (streamable HTTP): it is the identity Codex checks."));
-                servers[name] = new McpRegistration(name, command, url, server.KeyLocation);
+                servers[name] = ReadMcpRegister(name, server, reader) with { Command = command, Url = url };
             }
         }
 
@@ -139,6 +139,49 @@ public static class PolicyRepositoryParser
     }
 
     /// <summary>The tables under a registry key (`[skills."name"]`), each checked for unknown keys.</summary>
+    private static readonly string[] McpKeys = ["command", "url", "args", "env_vars", "bearer_token_env_var", "owner", "approver", "review_by", "data_class", "scopes", "default_tools_approval_mode", "tools"];
+    private static readonly string[] ApprovalModes = ["auto", "prompt", "writes", "approve"];
+
+    /// <summary>The register half of an [mcp_servers.NAME] entry: how to start it, who owns it, when it is reviewed.</summary>
+    private static McpRegistration ReadMcpRegister(string name, TomlTableNode server, Reader reader)
+    {
+        foreach (var (field, value) in server.Entries.Where(e => !McpKeys.Contains(e.Key)))
+            reader.Errors.Add(new PolicyError(value.KeyLocation, $"Unknown key `{field}` in mcp_servers.{name}; it has {string.Join(", ", McpKeys)}."));
+        DateOnly? reviewBy = null;
+        if (server["review_by"] is TomlScalarNode review)
+        {
+            var text = review.Value.ToString() ?? "";
+            if (DateOnly.TryParseExact(text[..Math.Min(10, text.Length)], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+                reviewBy = date;
+            else
+                reader.Errors.Add(new PolicyError(review.Location, $"mcp_servers.{name}.review_by = {review.ToToml()} is not a date (write 2027-03-31)."));
+        }
+        var tools = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (reader.Table(server, "tools", required: false) is { } toolTable)
+        {
+            foreach (var (tool, node) in toolTable.Entries)
+            {
+                if (node is TomlTableNode t && reader.Enum(t, "approval_mode", ApprovalModes, $"mcp_servers.{name}.tools.{tool}") is { } mode)
+                    tools[tool] = mode;
+                else if (node is not TomlTableNode)
+                    reader.Errors.Add(new PolicyError(node.Location, $"mcp_servers.{name}.tools.{tool} must be a table with approval_mode."));
+            }
+        }
+        return new McpRegistration(name, null, null, server.KeyLocation)
+        {
+            Args = reader.Strings(server, "args", required: false, allowEmpty: true) ?? [],
+            EnvVars = reader.Strings(server, "env_vars", required: false, allowEmpty: true) ?? [],
+            BearerTokenEnvVar = reader.String(server, "bearer_token_env_var", required: false),
+            Owner = reader.String(server, "owner", required: false),
+            Approver = reader.String(server, "approver", required: false),
+            ReviewBy = reviewBy,
+            DataClass = reader.String(server, "data_class", required: false),
+            Scopes = reader.Strings(server, "scopes", required: false, allowEmpty: true) ?? [],
+            DefaultToolsApprovalMode = server["default_tools_approval_mode"] is null ? null : reader.Enum(server, "default_tools_approval_mode", ApprovalModes, $"mcp_servers.{name}"),
+            ToolApprovalModes = tools,
+        };
+    }
+
     private static IEnumerable<(string Name, TomlTableNode Entry)> Registrations(TomlTableNode root, string key, string[] fields, Reader reader)
     {
         if (reader.Table(root, key, required: false) is not { } registry)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Warden.Core.Rules.Inventory;
 using Warden.Core.Rules.Machine;
 using Warden.Core.Rules.Policy;
 using Warden.Core.Rules.Scan;
@@ -63,8 +64,11 @@ public static class BuiltInRules
     /// <summary>Repository rules (`warden scan`): agent config in the repository, hidden instructions, workflows.</summary>
     public static ImmutableArray<Core.Scan.RepoRule> Repo { get; } = [.. AgentConfigRules.All, .. InstructionRules.All, .. WorkflowRules.All];
 
+    /// <summary>Supply-chain register and live MCP pinning rules (`warden inventory inspect|verify`).</summary>
+    public static ImmutableArray<InventoryRule> Inventory { get; } = [.. McpPinRules.All, .. RegisterRules.All];
+
     /// <summary>Every rule's metadata, in id order (SARIF rule lists, docs index).</summary>
     public static IReadOnlyList<Findings.RuleInfo> All { get; } =
-        Policy.Select(r => r.Info).Concat(Machine.Select(r => r.Info)).Concat(Repo.Select(r => r.Info)).Append(Findings.FindingFilter.SuppressionExpired)
+        Policy.Select(r => r.Info).Concat(Machine.Select(r => r.Info)).Concat(Repo.Select(r => r.Info)).Concat(Inventory.Select(r => r.Info)).Append(Findings.FindingFilter.SuppressionExpired)
             .OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
 }

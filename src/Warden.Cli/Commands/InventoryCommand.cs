@@ -1,0 +1,113 @@
+using System.CommandLine;
+using Warden.Cli.Rendering;
+using Warden.Core.Findings;
+using Warden.Core.Inventory;
+using Warden.Core.Rules;
+using Warden.Scanning;
+
+namespace Warden.Cli.Commands;
+
+/// <summary>
+/// `warden inventory inspect|verify`: connect to every MCP server the register names, list its tools, pin them in
+/// inventory/mcp.lock.json (inspect) or compare them with the pins (verify, never writes).
+/// </summary>
+public static class InventoryCommand
+{
+    public const string LockFile = "inventory/mcp.lock.json";
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var inventory = new Command("inventory", "The supply-chain register: MCP servers with owners and review dates, and their tools pinned in a lock file.");
+        inventory.Subcommands.Add(Sub("inspect", "Connect to each registered MCP server, list its tools, scan their descriptions, and pin them in inventory/mcp.lock.json.", verifying: false, stdout, stderr));
+        inventory.Subcommands.Add(Sub("verify", "Connect to each registered MCP server and compare its tools with the pins: changed (rug pull), new and removed tools. Never writes.", verifying: true, stdout, stderr));
+        return inventory;
+    }
+
+    private static Command Sub(string name, string description, bool verifying, TextWriter stdout, TextWriter stderr)
+    {
+        var dir = new Argument<string>("dir") { Description = "The policy repository (folder with warden.toml).", DefaultValueFactory = _ => "." };
+        var servers = new Option<string[]>("--server") { Description = "Only this registered server (repeat for more).", AllowMultipleArgumentsPerToken = false };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for each server to start and list its tools.", DefaultValueFactory = _ => 10 };
+        var lockPath = new Option<string>("--lock") { Description = $"The lock file (default: DIR/{LockFile})." };
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong(FindingsOutput.Formats);
+        var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when a finding is at or above this severity.", DefaultValueFactory = _ => verifying ? "medium" : "high" };
+        failOn.AcceptOnlyFromAmong("info", "low", "medium", "high", "critical");
+        var output = new Option<string>("--out") { Description = "Write the report to this file instead of standard output." };
+        var command = new Command(name, description) { dir, servers, timeout, lockPath, format, failOn, output };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var (repo, errors) = PolicyRepositoryLoader.Load(parse.GetValue(dir)!);
+            if (repo is null || errors.Count > 0)
+            {
+                foreach (var e in errors)
+                    stderr.WriteLine(e);
+                return (int)ExitCode.UsageError;
+            }
+            var root = Path.GetDirectoryName(repo.Path)!;
+            var lockFile = parse.GetValue(lockPath) is { } l ? Path.GetFullPath(l) : Path.Combine(root, LockFile);
+            McpLock? earlier = null;
+            if (File.Exists(lockFile))
+            {
+                var (parsed, error) = McpLock.Parse(await File.ReadAllTextAsync(lockFile, cancel), lockFile);
+                if (parsed is null)
+                {
+                    stderr.WriteLine($"warden inventory {name}: {error}");
+                    return (int)ExitCode.UsageError;
+                }
+                earlier = parsed;
+            }
+            var only = parse.GetValue(servers) ?? [];
+            if (only.FirstOrDefault(s => !repo.McpServers.ContainsKey(s)) is { } unknown)
+            {
+                stderr.WriteLine($"warden inventory {name}: --server {unknown} is not registered under [mcp_servers] in {repo.Path}.");
+                return (int)ExitCode.UsageError;
+            }
+            var chosen = repo.McpServers.Values.Where(s => only.Length == 0 || only.Contains(s.Name)).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+            var wait = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(timeout)));
+            var observed = await Task.WhenAll(chosen.Select(s => McpInspector.InspectAsync(s, root, wait)));
+
+            var context = new InventoryContext(repo, earlier, observed, DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date), verifying)
+            {
+                LockPath = Path.GetRelativePath(root, lockFile).Replace('\\', '/'),
+            };
+            var findings = FindingFilter.Apply(BuiltInRules.Inventory.SelectMany(r => r.Check(context)).ToList(), repo.FindingPolicy, context.Today).Findings
+                .OrderByDescending(f => f.Severity).ThenBy(f => f.Rule.Id, StringComparer.Ordinal).ThenBy(f => f.Message, StringComparer.Ordinal).ToList();
+            if (!verifying)
+            {
+                // Servers not inspected this time keep their pins; the ones inspected are re-pinned.
+                var kept = earlier?.Servers.Where(p => chosen.All(c => c.Name != p.Name) && repo.McpServers.ContainsKey(p.Name)) ?? [];
+                var pinned = McpLock.Pin(observed, earlier, TimeProvider.System.GetUtcNow());
+                var next = new McpLock([.. kept.Concat(pinned.Servers).OrderBy(s => s.Name, StringComparer.Ordinal)]);
+                Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
+                await File.WriteAllTextAsync(lockFile + ".tmp", next.ToJson(), cancel);
+                File.Move(lockFile + ".tmp", lockFile, overwrite: true);
+            }
+            FindingsOutput.Write(findings, [.. BuiltInRules.Inventory.Select(r => r.Info)], root, parse.GetValue(format)!, parse.GetValue(output), stdout,
+                header: Summary(observed, repo, verifying ? null : context.LockPath));
+            var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
+            return (int)(findings.Any(f => f.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
+        });
+        return command;
+    }
+
+    /// <summary>One line per server: what it is, and its tools with what they may do and how Codex approves them.</summary>
+    private static string Summary(IReadOnlyList<ObservedServer> observed, Core.Policy.PolicyRepository repo, string? pinnedTo)
+    {
+        var lines = new List<string>();
+        foreach (var s in observed)
+        {
+            if (s.Error is not null)
+            {
+                lines.Add($"{s.Name} ({s.Identity}): not reachable");
+                continue;
+            }
+            var registration = repo.McpServers[s.Name];
+            var tools = s.Tools.Select(t => $"{t.Name} [{(t.Hints.ReadOnly == true ? "read-only" : t.Hints.MayDestroy ? "may destroy" : "writes")}{(t.Hints.OpenWorld != false ? ", open world" : "")}, approval {registration.ApprovalModeOf(t.Name)}]");
+            lines.Add($"{s.Name} ({s.Identity}; {s.ServerName} {s.ServerVersion}): {s.Tools.Count} tools: {string.Join(", ", tools)}");
+        }
+        if (pinnedTo is not null)
+            lines.Add($"Pinned in {pinnedTo}.");
+        return string.Join("\n", lines);
+    }
+}
