@@ -46,6 +46,8 @@ public static class McpInspector
         if (server.Command is { } command)
         {
             var env = server.EnvVars.ToDictionary(n => n, Environment.GetEnvironmentVariable, StringComparer.Ordinal);
+            foreach (var (key, value) in server.Env)
+                env[key] = value;
             return new StdioClientTransport(new StdioClientTransportOptions
             {
                 Name = server.Name,

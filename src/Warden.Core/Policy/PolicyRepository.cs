@@ -60,6 +60,9 @@ public sealed record McpRegistration(string Name, string? Command, string? Url, 
 {
     public IReadOnlyList<string> Args { get; init; } = [];
 
+    /// <summary>Environment variables set for a stdio server (Codex's `env`); keep secrets out, name them in EnvVars.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Names of environment variables handed to a stdio server (values come from the inspecting environment).</summary>
     public IReadOnlyList<string> EnvVars { get; init; } = [];
 

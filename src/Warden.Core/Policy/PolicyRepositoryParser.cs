@@ -139,7 +139,7 @@ public static class PolicyRepositoryParser
     }
 
     /// <summary>The tables under a registry key (`[skills."name"]`), each checked for unknown keys.</summary>
-    private static readonly string[] McpKeys = ["command", "url", "args", "env_vars", "bearer_token_env_var", "owner", "approver", "review_by", "data_class", "scopes", "default_tools_approval_mode", "tools"];
+    private static readonly string[] McpKeys = ["command", "url", "args", "env", "env_vars", "bearer_token_env_var", "owner", "approver", "review_by", "data_class", "scopes", "default_tools_approval_mode", "tools"];
     private static readonly string[] ApprovalModes = ["auto", "prompt", "writes", "approve"];
 
     /// <summary>The register half of an [mcp_servers.NAME] entry: how to start it, who owns it, when it is reviewed.</summary>
@@ -156,6 +156,17 @@ public static class PolicyRepositoryParser
             else
                 reader.Errors.Add(new PolicyError(review.Location, $"mcp_servers.{name}.review_by = {review.ToToml()} is not a date (write 2027-03-31)."));
         }
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (reader.Table(server, "env", required: false) is { } envTable)
+        {
+            foreach (var (variable, node) in envTable.Entries)
+            {
+                if (node is TomlScalarNode { AsString: { } value })
+                    env[variable] = value;
+                else
+                    reader.Errors.Add(new PolicyError(node.Location, $"mcp_servers.{name}.env.{variable} must be a string."));
+            }
+        }
         var tools = new Dictionary<string, string>(StringComparer.Ordinal);
         if (reader.Table(server, "tools", required: false) is { } toolTable)
         {
@@ -170,6 +181,7 @@ public static class PolicyRepositoryParser
         return new McpRegistration(name, null, null, server.KeyLocation)
         {
             Args = reader.Strings(server, "args", required: false, allowEmpty: true) ?? [],
+            Env = env,
             EnvVars = reader.Strings(server, "env_vars", required: false, allowEmpty: true) ?? [],
             BearerTokenEnvVar = reader.String(server, "bearer_token_env_var", required: false),
             Owner = reader.String(server, "owner", required: false),
