@@ -13,8 +13,17 @@ public static class PolicyRepositoryLoader
         var file = Directory.Exists(path) ? Path.Combine(path, FileName) : path;
         if (!File.Exists(file))
             return (null, [$"{file}: no policy repository here (run `warden init {path}` to create one)."]);
-        var (repo, errors) = PolicyRepositoryParser.Parse(File.ReadAllText(file), Path.GetFullPath(file));
+        var (repo, errors) = PolicyRepositoryParser.Parse(File.ReadAllText(file), Path.GetFullPath(file), InventoryFiles(Path.GetDirectoryName(Path.GetFullPath(file))!));
         return (repo, errors.Select(e => e.ToString()).ToList());
+    }
+
+    /// <summary>The register files of a policy repository: inventory/*.toml, in name order, with their text.</summary>
+    public static IReadOnlyList<(string Path, string Text)> InventoryFiles(string repositoryFolder)
+    {
+        var folder = Path.Combine(repositoryFolder, "inventory");
+        return Directory.Exists(folder)
+            ? [.. Directory.GetFiles(folder, "*.toml").Order(StringComparer.Ordinal).Select(f => (f, File.ReadAllText(f)))]
+            : [];
     }
 
     /// <summary>

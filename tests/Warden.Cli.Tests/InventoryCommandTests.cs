@@ -195,6 +195,35 @@ public sealed class InventoryCommandTests : IDisposable
     }
 
     [Fact]
+    public void List_reads_the_register_from_inventory_files_offline_and_reports_overdue_and_ownerless_entries()
+    {
+        Stdio();
+        Directory.CreateDirectory(Path.Combine(_repo, "inventory"));
+        File.WriteAllText(Path.Combine(_repo, "inventory", "supply.toml"), """
+            [plugins."github@openai-curated"]
+            owner = "devex"
+            approver = "ciso"
+            review_by = 2020-06-30
+
+            [marketplaces.openai-curated]
+            source = "https://github.com/openai/plugins"
+            owner = "devex"
+            """);
+
+        var list = Run("list");
+
+        list.Exit.ShouldBe(1);
+        list.Findings.ShouldBe([
+            ("WD4008", "medium", $"Plugin \"github@openai-curated\" was due for review on 2020-06-30, {DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date).DayNumber - new DateOnly(2020, 6, 30).DayNumber} days ago (owner: devex)."),
+            ("WD4009", "low", "Marketplace \"openai-curated\" has no approver, review_by."),
+        ]);
+        var table = new StringWriter();
+        WardenApp.Run(["inventory", "list", _repo], table, new StringWriter());
+        table.ToString().ShouldContain("3 registered components:");
+        table.ToString().ShouldContain("plugin \"github@openai-curated\": owner devex, approver ciso, review by 2020-06-30 (OVERDUE)");
+    }
+
+    [Fact]
     public void A_damaged_lock_file_is_an_error_with_line_and_column_and_is_left_alone()
     {
         Stdio();

@@ -19,6 +19,7 @@ public static class InventoryCommand
     {
         var inventory = new Command("inventory", "The supply-chain register: MCP servers with owners and review dates, and their tools pinned in a lock file.");
         inventory.Subcommands.Add(Sub("inspect", "Connect to each registered MCP server, list its tools, scan their descriptions, and pin them in inventory/mcp.lock.json.", verifying: false, stdout, stderr));
+        inventory.Subcommands.Add(List(stdout, stderr));
         inventory.Subcommands.Add(Sub("verify", "Connect to each registered MCP server and compare its tools with the pins: changed (rug pull), new and removed tools. Never writes.", verifying: true, stdout, stderr));
         return inventory;
     }
@@ -85,6 +86,43 @@ public static class InventoryCommand
             }
             FindingsOutput.Write(findings, [.. BuiltInRules.Inventory.Select(r => r.Info)], root, parse.GetValue(format)!, parse.GetValue(output), stdout,
                 header: Summary(observed, repo, verifying ? null : context.LockPath));
+            var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
+            return (int)(findings.Any(f => f.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
+        });
+        return command;
+    }
+
+    /// <summary>`warden inventory list`: the register (warden.toml and inventory/*.toml) with owners and review dates; offline.</summary>
+    private static Command List(TextWriter stdout, TextWriter stderr)
+    {
+        var dir = new Argument<string>("dir") { Description = "The policy repository (folder with warden.toml).", DefaultValueFactory = _ => "." };
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong(FindingsOutput.Formats);
+        var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when a finding is at or above this severity.", DefaultValueFactory = _ => "medium" };
+        failOn.AcceptOnlyFromAmong("info", "low", "medium", "high", "critical");
+        var output = new Option<string>("--out") { Description = "Write the report to this file instead of standard output." };
+        var command = new Command("list", "List the register (MCP servers, skills, plugins, marketplaces, hooks, apps) with owners and review dates; overdue reviews and entries without an owner are findings. Offline.")
+        {
+            dir, format, failOn, output,
+        };
+        command.SetAction(parse =>
+        {
+            var (repo, errors) = PolicyRepositoryLoader.Load(parse.GetValue(dir)!);
+            if (repo is null || errors.Count > 0)
+            {
+                foreach (var e in errors)
+                    stderr.WriteLine(e);
+                return (int)ExitCode.UsageError;
+            }
+            var root = Path.GetDirectoryName(repo.Path)!;
+            var today = DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date);
+            var context = new InventoryContext(repo, null, [], today, Verifying: false);
+            var findings = FindingFilter.Apply(Core.Rules.Inventory.RegisterRules.All.SelectMany(r => r.Check(context)).ToList(), repo.FindingPolicy, today).Findings;
+            var lines = repo.Register.OrderBy(e => e.ReviewBy ?? DateOnly.MaxValue).ThenBy(e => e.Kind).ThenBy(e => e.Name, StringComparer.Ordinal).Select(e =>
+                $"{e.Describe()}: owner {e.Owner ?? "none"}, approver {e.Approver ?? "none"}, review by {(e.ReviewBy is { } d ? d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + (d < today ? " (OVERDUE)" : d.DayNumber - today.DayNumber <= 30 ? " (due within 30 days)" : "") : "none")}"
+                + $"{(e.DataClass is { } c ? ", data " + c : "")}{(e.Scopes.Count > 0 ? ", scopes " + string.Join(" ", e.Scopes) : "")}");
+            FindingsOutput.Write(findings, [.. Core.Rules.Inventory.RegisterRules.All.Select(r => r.Info)], root, parse.GetValue(format)!, parse.GetValue(output), stdout,
+                header: $"{repo.Register.Count} registered components:\n" + string.Join("\n", lines));
             var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
             return (int)(findings.Any(f => f.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
         });

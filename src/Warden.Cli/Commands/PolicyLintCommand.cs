@@ -27,7 +27,8 @@ public static class PolicyLintCommand
                 stderr.WriteLine($"{file}: no policy repository here (run `warden init` to create one).");
                 return (int)ExitCode.UsageError;
             }
-            var findings = PolicyLinter.Lint(File.ReadAllText(file), Path.GetFullPath(file), DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date));
+            var findings = PolicyLinter.Lint(File.ReadAllText(file), Path.GetFullPath(file), DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date),
+                PolicyRepositoryLoader.InventoryFiles(Path.GetDirectoryName(Path.GetFullPath(file))!));
             FindingsOutput.Write(findings, [.. BuiltInRules.Policy.Select(r => r.Info)], Path.GetDirectoryName(Path.GetFullPath(file)), parse.GetValue(format)!, null, stdout);
             var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
             return (int)(findings.Any(f => f.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);

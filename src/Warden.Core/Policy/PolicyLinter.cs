@@ -7,9 +7,9 @@ namespace Warden.Core.Policy;
 public static class PolicyLinter
 {
     /// <summary>Runs every policy rule, then the repository's own suppressions and severity overrides (as of <paramref name="today"/>).</summary>
-    public static IReadOnlyList<Finding> Lint(string text, string path, DateOnly today)
+    public static IReadOnlyList<Finding> Lint(string text, string path, DateOnly today, IReadOnlyList<(string Path, string Text)>? inventory = null)
     {
-        var (repo, errors) = PolicyRepositoryParser.Parse(text, path);
+        var (repo, errors) = PolicyRepositoryParser.Parse(text, path, inventory);
         if (repo is null)
             return errors.Select(BuiltInRules.PolicyFileInvalid.From).ToList();
         var findings = BuiltInRules.Policy.SelectMany(rule => rule.Check(repo)).ToList();

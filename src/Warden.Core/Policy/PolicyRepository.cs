@@ -91,6 +91,27 @@ public sealed record McpRegistration(string Name, string? Command, string? Url, 
 /// <summary>A reviewed skill (warden.toml `[skills."name"]`); with a sha256, only that exact SKILL.md counts as reviewed.</summary>
 public sealed record SkillRegistration(string Name, string? Owner, string? Sha256, SourceLocation Location);
 
+/// <summary>What kind of supply-chain component a register entry is.</summary>
+public enum RegisterKind { McpServer, Skill, Plugin, Marketplace, Hook, App }
+
+/// <summary>
+/// One entry of the supply-chain register (warden.toml or inventory/*.toml): who owns it, who approved it, when it is
+/// next reviewed, what data it touches and with which scopes.
+/// </summary>
+public sealed record RegisterEntry(RegisterKind Kind, string Name, string? Owner, string? Approver, DateOnly? ReviewBy, string? DataClass, IReadOnlyList<string> Scopes, SourceLocation Location)
+{
+    /// <summary>"MCP server \"docs\"", "skill \"deploy\"".</summary>
+    public string Describe() => $"{Kind switch
+    {
+        RegisterKind.McpServer => "MCP server",
+        RegisterKind.Skill => "skill",
+        RegisterKind.Plugin => "plugin",
+        RegisterKind.Marketplace => "marketplace",
+        RegisterKind.Hook => "hook",
+        _ => "app",
+    }} \"{Name}\"";
+}
+
 /// <summary>A reviewed plugin (warden.toml `[plugins."plugin@marketplace"]`).</summary>
 public sealed record PluginRegistration(string Id, string? Owner, SourceLocation Location);
 
@@ -106,6 +127,9 @@ public sealed record PolicyRepository
     public IReadOnlyDictionary<string, McpRegistration> McpServers { get; init; } = new Dictionary<string, McpRegistration>();
     public IReadOnlyDictionary<string, SkillRegistration> Skills { get; init; } = new Dictionary<string, SkillRegistration>();
     public IReadOnlyDictionary<string, PluginRegistration> Plugins { get; init; } = new Dictionary<string, PluginRegistration>();
+
+    /// <summary>Every register entry of every kind, in the order written (warden.toml first, then inventory files by name).</summary>
+    public IReadOnlyList<RegisterEntry> Register { get; init; } = [];
 
     /// <summary>Accepted findings and severity overrides, applied by `check` and `policy lint`.</summary>
     public Findings.FindingPolicy FindingPolicy { get; init; } = Findings.FindingPolicy.None;

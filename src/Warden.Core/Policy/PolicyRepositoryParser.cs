@@ -22,7 +22,13 @@ public static class PolicyRepositoryParser
         "features", "mcp_allowlist", "otel", "network_access", "filter_secret_environment",
     ];
 
-    public static (PolicyRepository? Repository, IReadOnlyList<PolicyError> Errors) Parse(string text, string path)
+    private static readonly string[] InventoryKeys = ["mcp_servers", "skills", "plugins", "marketplaces", "hooks", "apps"];
+
+    /// <summary>
+    /// Parses warden.toml and, when given, the register files under inventory/ (each a (path, text) pair): MCP servers,
+    /// skills, plugins, marketplaces, hooks and apps, with owners, approvers and review dates.
+    /// </summary>
+    public static (PolicyRepository? Repository, IReadOnlyList<PolicyError> Errors) Parse(string text, string path, IReadOnlyList<(string Path, string Text)>? inventory = null)
     {
         var parsed = TomlParser.Parse(text, path);
         if (parsed.Error is { } syntax)
@@ -46,39 +52,22 @@ public static class PolicyRepositoryParser
         if (workspaces?.FirstOrDefault(w => w.Contains(',', StringComparison.Ordinal) || w.Trim().Length == 0) is { } badWorkspace)
             errors.Add(new PolicyError(org!["chatgpt_workspace_ids"]!.Location, $"chatgpt_workspace_ids entry \"{badWorkspace}\" must be one workspace id (no commas, not blank)."));
 
-        var servers = new Dictionary<string, McpRegistration>(StringComparer.Ordinal);
-        if (reader.Table(root, "mcp_servers", required: false) is { } mcp)
+        // The register: warden.toml's own tables, then every inventory/*.toml file (a name defined twice is an error).
+        var register = new RegisterBuilder(reader);
+        register.Read(root, "warden.toml");
+        foreach (var (file, fileText) in inventory ?? [])
         {
-            foreach (var (name, node) in mcp.Entries)
+            var parsedFile = TomlParser.Parse(fileText, file);
+            if (parsedFile.Error is { } fileSyntax)
             {
-                if (node is not TomlTableNode server)
-                {
-                    errors.Add(new PolicyError(node.Location, $"mcp_servers.{name} must be a table with `command` or `url`."));
-                    continue;
-                }
-                var command = reader.String(server, "command", required: false);
-                var url = reader.String(server, "url", required: false);
-                if ((command is null) == (url is null))
-                    errors.Add(new PolicyError(server.KeyLocation, $"mcp_servers.{name} must set exactly one of `command` (stdio) or `url` (streamable HTTP): it is the identity Codex checks."));
-                servers[name] = ReadMcpRegister(name, server, reader) with { Command = command, Url = url };
+                errors.Add(new PolicyError(fileSyntax.Location, $"{System.IO.Path.GetFileName(file)} is not valid TOML: {fileSyntax.Message}."));
+                continue;
             }
+            foreach (var (key, node) in parsedFile.Root!.Entries.Where(e => !InventoryKeys.Contains(e.Key)))
+                errors.Add(new PolicyError(node.KeyLocation, $"Unknown key `{key}`; an inventory file has {string.Join(", ", InventoryKeys)}."));
+            register.Read(parsedFile.Root!, System.IO.Path.GetFileName(file));
         }
-
-        var skills = new Dictionary<string, SkillRegistration>(StringComparer.Ordinal);
-        foreach (var (name, entry) in Registrations(root, "skills", ["owner", "sha256"], reader))
-        {
-            var sha = reader.String(entry, "sha256", required: false);
-            if (sha is not null && (sha.Length != 64 || !sha.All(Uri.IsHexDigit)))
-                errors.Add(new PolicyError(entry["sha256"]!.Location, $"skills.{name}.sha256 must be 64 hex digits: the sha256 of the reviewed SKILL.md."));
-            skills[name] = new SkillRegistration(name, reader.String(entry, "owner", required: false), sha?.ToLowerInvariant(), entry.KeyLocation);
-        }
-        var plugins = new Dictionary<string, PluginRegistration>(StringComparer.Ordinal);
-        foreach (var (id, entry) in Registrations(root, "plugins", ["owner"], reader))
-        {
-            if (id.Split('@') is not [{ Length: > 0 }, { Length: > 0 }])
-                errors.Add(new PolicyError(entry.KeyLocation, $"plugins.\"{id}\" must be named plugin@marketplace, as Codex names installed plugins."));
-            plugins[id] = new PluginRegistration(id, reader.String(entry, "owner", required: false), entry.KeyLocation);
-        }
+        var (servers, skills, plugins) = (register.Servers, register.Skills, register.Plugins);
 
         var policies = new Dictionary<string, PolicyDefinition>(StringComparer.Ordinal);
         var table = reader.Table(root, "policies", required: true);
@@ -133,12 +122,113 @@ public static class PolicyRepositoryParser
             McpServers = servers,
             Skills = skills,
             Plugins = plugins,
+            Register = register.Entries,
             FindingPolicy = findingPolicy,
             ContentHash = TextHash.Sha256Hex(text),
         }, errors);
     }
 
     /// <summary>The tables under a registry key (`[skills."name"]`), each checked for unknown keys.</summary>
+    /// <summary>Collects the register from warden.toml and inventory files, keeping the first definition of each name.</summary>
+    private sealed class RegisterBuilder(Reader reader)
+    {
+        private static readonly string[] Common = ["owner", "approver", "review_by", "data_class", "scopes"];
+
+        public Dictionary<string, McpRegistration> Servers { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, SkillRegistration> Skills { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, PluginRegistration> Plugins { get; } = new(StringComparer.Ordinal);
+        public List<RegisterEntry> Entries { get; } = [];
+        private readonly Dictionary<(RegisterKind, string), SourceLocation> _seen = [];
+
+        public void Read(TomlTableNode root, string file)
+        {
+            if (reader.Table(root, "mcp_servers", required: false) is { } mcp)
+            {
+                foreach (var (name, node) in mcp.Entries)
+                {
+                    if (node is not TomlTableNode server)
+                    {
+                        reader.Errors.Add(new PolicyError(node.Location, $"mcp_servers.{name} must be a table with `command` or `url`."));
+                        continue;
+                    }
+                    var command = reader.String(server, "command", required: false);
+                    var url = reader.String(server, "url", required: false);
+                    if ((command is null) == (url is null))
+                        reader.Errors.Add(new PolicyError(server.KeyLocation, $"mcp_servers.{name} must set exactly one of `command` (stdio) or `url` (streamable HTTP): it is the identity Codex checks."));
+                    var registration = ReadMcpRegister(name, server, reader) with { Command = command, Url = url };
+                    if (Add(RegisterKind.McpServer, name, server, registration.Owner, registration.Approver, registration.ReviewBy, registration.DataClass, registration.Scopes))
+                        Servers[name] = registration;
+                }
+            }
+            foreach (var (name, entry) in Registrations(root, "skills", [.. Common, "sha256"], reader))
+            {
+                var sha = reader.String(entry, "sha256", required: false);
+                if (sha is not null && (sha.Length != 64 || !sha.All(Uri.IsHexDigit)))
+                    reader.Errors.Add(new PolicyError(entry["sha256"]!.Location, $"skills.{name}.sha256 must be 64 hex digits: the sha256 of the reviewed SKILL.md."));
+                if (AddCommon(RegisterKind.Skill, name, entry) is { } e)
+                    Skills[name] = new SkillRegistration(name, e.Owner, sha?.ToLowerInvariant(), entry.KeyLocation);
+            }
+            foreach (var (id, entry) in Registrations(root, "plugins", Common, reader))
+            {
+                if (id.Split('@') is not [{ Length: > 0 }, { Length: > 0 }])
+                    reader.Errors.Add(new PolicyError(entry.KeyLocation, $"plugins.\"{id}\" must be named plugin@marketplace, as Codex names installed plugins."));
+                if (AddCommon(RegisterKind.Plugin, id, entry) is { } e)
+                    Plugins[id] = new PluginRegistration(id, e.Owner, entry.KeyLocation);
+            }
+            if (file == "warden.toml")
+                return; // marketplaces, hooks and apps live in inventory files only
+            foreach (var (name, entry) in Registrations(root, "marketplaces", [.. Common, "source"], reader))
+                AddCommon(RegisterKind.Marketplace, name, entry);
+            foreach (var (key, entry) in Registrations(root, "hooks", [.. Common, "sha256"], reader))
+                AddCommon(RegisterKind.Hook, key, entry);
+            foreach (var (id, entry) in Registrations(root, "apps", [.. Common, "enabled", "destructive_enabled", "open_world_enabled", "default_tools_approval_mode"], reader))
+                AddCommon(RegisterKind.App, id, entry);
+        }
+
+        private RegisterEntry? AddCommon(RegisterKind kind, string name, TomlTableNode entry)
+        {
+            var owner = reader.String(entry, "owner", required: false);
+            var approver = reader.String(entry, "approver", required: false);
+            var reviewBy = ReviewDate(entry, $"{KindKey(kind)}.\"{name}\"", reader);
+            var dataClass = reader.String(entry, "data_class", required: false);
+            var scopes = reader.Strings(entry, "scopes", required: false, allowEmpty: true) ?? [];
+            return Add(kind, name, entry, owner, approver, reviewBy, dataClass, scopes) ? Entries[^1] : null;
+        }
+
+        private bool Add(RegisterKind kind, string name, TomlTableNode entry, string? owner, string? approver, DateOnly? reviewBy, string? dataClass, IReadOnlyList<string> scopes)
+        {
+            if (_seen.TryGetValue((kind, name), out var first))
+            {
+                reader.Errors.Add(new PolicyError(entry.KeyLocation, $"{KindKey(kind)}.\"{name}\" is registered twice; the first is at {first}."));
+                return false;
+            }
+            _seen[(kind, name)] = entry.KeyLocation;
+            Entries.Add(new RegisterEntry(kind, name, owner, approver, reviewBy, dataClass, scopes, entry.KeyLocation));
+            return true;
+        }
+    }
+
+    private static string KindKey(RegisterKind kind) => kind switch
+    {
+        RegisterKind.McpServer => "mcp_servers",
+        RegisterKind.Skill => "skills",
+        RegisterKind.Plugin => "plugins",
+        RegisterKind.Marketplace => "marketplaces",
+        RegisterKind.Hook => "hooks",
+        _ => "apps",
+    };
+
+    private static DateOnly? ReviewDate(TomlTableNode entry, string what, Reader reader)
+    {
+        if (entry["review_by"] is not TomlScalarNode review)
+            return null;
+        var text = review.Value.ToString() ?? "";
+        if (DateOnly.TryParseExact(text[..Math.Min(10, text.Length)], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+            return date;
+        reader.Errors.Add(new PolicyError(review.Location, $"{what}.review_by = {review.ToToml()} is not a date (write 2027-03-31)."));
+        return null;
+    }
+
     private static readonly string[] McpKeys = ["command", "url", "args", "env", "env_vars", "bearer_token_env_var", "owner", "approver", "review_by", "data_class", "scopes", "default_tools_approval_mode", "tools"];
     private static readonly string[] ApprovalModes = ["auto", "prompt", "writes", "approve"];
 
@@ -147,15 +237,7 @@ public static class PolicyRepositoryParser
     {
         foreach (var (field, value) in server.Entries.Where(e => !McpKeys.Contains(e.Key)))
             reader.Errors.Add(new PolicyError(value.KeyLocation, $"Unknown key `{field}` in mcp_servers.{name}; it has {string.Join(", ", McpKeys)}."));
-        DateOnly? reviewBy = null;
-        if (server["review_by"] is TomlScalarNode review)
-        {
-            var text = review.Value.ToString() ?? "";
-            if (DateOnly.TryParseExact(text[..Math.Min(10, text.Length)], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
-                reviewBy = date;
-            else
-                reader.Errors.Add(new PolicyError(review.Location, $"mcp_servers.{name}.review_by = {review.ToToml()} is not a date (write 2027-03-31)."));
-        }
+        var reviewBy = ReviewDate(server, $"mcp_servers.{name}", reader);
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         if (reader.Table(server, "env", required: false) is { } envTable)
         {

@@ -8,6 +8,8 @@ public static class RegisterRules
 {
     public static ImmutableArray<InventoryRule> All { get; } = [new ReviewOverdue(), new EntryIncomplete()];
 
+    private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
+
     private sealed class ReviewOverdue : InventoryRule
     {
         public override RuleInfo Info { get; } = new(RuleIds.InventoryReviewOverdue, "inventory-review-overdue",
@@ -17,10 +19,10 @@ public static class RegisterRules
 
         public override IEnumerable<Finding> Check(InventoryContext context)
         {
-            foreach (var server in context.Repository.McpServers.Values.Where(s => s.ReviewBy is { } due && due < context.Today))
+            foreach (var entry in context.Repository.Register.Where(e => e.ReviewBy is { } due && due < context.Today))
             {
-                var days = context.Today.DayNumber - server.ReviewBy!.Value.DayNumber;
-                yield return Finding(server.Location, $"MCP server \"{server.Name}\" was due for review on {server.ReviewBy:yyyy-MM-dd}, {days} day{(days == 1 ? "" : "s")} ago (owner: {server.Owner ?? "none"}).");
+                var days = context.Today.DayNumber - entry.ReviewBy!.Value.DayNumber;
+                yield return Finding(entry.Location, $"{Capitalized(entry.Describe())} was due for review on {entry.ReviewBy:yyyy-MM-dd}, {days} day{(days == 1 ? "" : "s")} ago (owner: {entry.Owner ?? "none"}).");
             }
         }
     }
@@ -34,11 +36,11 @@ public static class RegisterRules
 
         public override IEnumerable<Finding> Check(InventoryContext context)
         {
-            foreach (var server in context.Repository.McpServers.Values)
+            foreach (var entry in context.Repository.Register)
             {
-                var missing = new[] { ("owner", server.Owner is null), ("approver", server.Approver is null), ("review_by", server.ReviewBy is null) }.Where(m => m.Item2).Select(m => m.Item1).ToList();
+                var missing = new[] { ("owner", entry.Owner is null), ("approver", entry.Approver is null), ("review_by", entry.ReviewBy is null) }.Where(m => m.Item2).Select(m => m.Item1).ToList();
                 if (missing.Count > 0)
-                    yield return Finding(server.Location, $"MCP server \"{server.Name}\" has no {string.Join(", ", missing)}.");
+                    yield return Finding(entry.Location, $"{Capitalized(entry.Describe())} has no {string.Join(", ", missing)}.");
             }
         }
     }
