@@ -17,11 +17,35 @@ public sealed class PolicyArtifactConformanceTests
     {
         ["init"] = Parse(PostureTemplates.WardenToml(Posture.Controlled, "Conformance Corp", "http://127.0.0.1:4318/v1/logs")),
         ["fixture"] = Parse(File.ReadAllText(Warden.Tests.RepositoryRootAttribute.Fixtures("policy", "lint", "WD1001", "silent.toml"))),
+
+        // The register turned into requirements: allowed marketplace sources of every kind, and reviewed apps.
+        ["inventory"] = Parse(PostureTemplates.WardenToml(Posture.Controlled, "Conformance Corp", "http://127.0.0.1:4318/v1/logs"), [("inventory/supply.toml", """
+            [marketplaces.curated]
+            source_type = "git"
+            url = "https://github.com/openai/plugins.git"
+            ref = "main"
+            owner = "devex"
+
+            [marketplaces.internal]
+            source_type = "host_pattern"
+            host_pattern = "(^|\\.)git\\.example\\.com$"
+
+            [marketplaces.local-tools]
+            source_type = "local"
+            path = "/opt/codex-marketplace"
+
+            [apps.linear]
+            enabled = false
+
+            [apps.github]
+            [apps.github.tools.create_issue]
+            approval_mode = "prompt"
+            """)]),
     };
 
-    private static PolicyRepository Parse(string text)
+    private static PolicyRepository Parse(string text, IReadOnlyList<(string Path, string Text)>? inventory = null)
     {
-        var (repo, errors) = PolicyRepositoryParser.Parse(text, "warden.toml");
+        var (repo, errors) = PolicyRepositoryParser.Parse(text, "warden.toml", inventory);
         errors.ShouldBeEmpty();
         return repo!;
     }
@@ -38,7 +62,7 @@ public sealed class PolicyArtifactConformanceTests
     public static TheoryData<string, string, string> Machines()
     {
         var data = new TheoryData<string, string, string>();
-        foreach (var (repo, policy) in new[] { ("init", "lockdown"), ("init", "controlled"), ("init", "open"), ("fixture", "baseline"), ("fixture", "strict") })
+        foreach (var (repo, policy) in new[] { ("init", "lockdown"), ("init", "controlled"), ("init", "open"), ("fixture", "baseline"), ("fixture", "strict"), ("inventory", "lockdown"), ("inventory", "controlled") })
             foreach (var machine in Hostile.Keys)
                 data.Add(repo, policy, machine);
         return data;

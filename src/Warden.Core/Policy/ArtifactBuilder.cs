@@ -63,8 +63,24 @@ public static class ArtifactBuilder
             sb.Append("\n[permissions.filesystem]\ndeny_read = ").Append(Array(policy.DenyRead)).Append('\n');
         if (policy.Posture != Posture.Open)
         {
-            // Plugins only from marketplaces the admins list under [marketplaces.allowed_sources] (none yet: none at all).
+            // Plugins only from the marketplaces the register approves (inventory [marketplaces.NAME]); none: no plugins.
             sb.Append("\n[marketplaces]\nrestrict_to_allowed_sources = true\n");
+            foreach (var m in repo.Marketplaces.Values.OrderBy(m => m.Name, StringComparer.Ordinal))
+            {
+                sb.Append("\n[marketplaces.allowed_sources.").Append(TomlText.Key(m.Name)).Append("]\nsource = ").Append(TomlText.Quote(m.SourceType)).Append('\n');
+                foreach (var (key, value) in new[] { ("url", m.Url), ("ref", m.Ref), ("path", m.Path), ("host_pattern", m.HostPattern) })
+                {
+                    if (value is not null)
+                        sb.Append(key).Append(" = ").Append(TomlText.Quote(value)).Append('\n');
+                }
+            }
+        }
+        foreach (var app in repo.Apps.Values.OrderBy(a => a.Id, StringComparer.Ordinal))
+        {
+            // Reviewed apps: whether they run at all, and how their tools are approved ("false anywhere wins").
+            sb.Append("\n[apps.").Append(TomlText.Key(app.Id)).Append("]\nenabled = ").Append(app.Enabled ? "true" : "false").Append('\n');
+            foreach (var (tool, mode) in app.ToolApprovalModes.OrderBy(t => t.Key, StringComparer.Ordinal))
+                sb.Append("\n[apps.").Append(TomlText.Key(app.Id)).Append(".tools.").Append(TomlText.Key(tool)).Append("]\napproval_mode = ").Append(TomlText.Quote(mode)).Append('\n');
         }
         if (policy.HasMcpAllowlist)
         {

@@ -112,6 +112,12 @@ public sealed record RegisterEntry(RegisterKind Kind, string Name, string? Owner
     }} \"{Name}\"";
 }
 
+/// <summary>An approved plugin marketplace (inventory `[marketplaces.NAME]`): requirements allow its source.</summary>
+public sealed record MarketplaceRegistration(string Name, string SourceType, string? Url, string? Ref, string? Path, string? HostPattern, SourceLocation Location);
+
+/// <summary>A reviewed app/connector (inventory `[apps.ID]`): requirements pin whether it is enabled and its tool approval modes.</summary>
+public sealed record AppRegistration(string Id, bool Enabled, IReadOnlyDictionary<string, string> ToolApprovalModes, SourceLocation Location);
+
 /// <summary>A reviewed plugin (warden.toml `[plugins."plugin@marketplace"]`).</summary>
 public sealed record PluginRegistration(string Id, string? Owner, SourceLocation Location);
 
@@ -127,6 +133,10 @@ public sealed record PolicyRepository
     public IReadOnlyDictionary<string, McpRegistration> McpServers { get; init; } = new Dictionary<string, McpRegistration>();
     public IReadOnlyDictionary<string, SkillRegistration> Skills { get; init; } = new Dictionary<string, SkillRegistration>();
     public IReadOnlyDictionary<string, PluginRegistration> Plugins { get; init; } = new Dictionary<string, PluginRegistration>();
+
+    public IReadOnlyDictionary<string, MarketplaceRegistration> Marketplaces { get; init; } = new Dictionary<string, MarketplaceRegistration>();
+
+    public IReadOnlyDictionary<string, AppRegistration> Apps { get; init; } = new Dictionary<string, AppRegistration>();
 
     /// <summary>Every register entry of every kind, in the order written (warden.toml first, then inventory files by name).</summary>
     public IReadOnlyList<RegisterEntry> Register { get; init; } = [];

@@ -123,6 +123,8 @@ public static class PolicyRepositoryParser
             Skills = skills,
             Plugins = plugins,
             Register = register.Entries,
+            Marketplaces = register.Marketplaces,
+            Apps = register.Apps,
             FindingPolicy = findingPolicy,
             ContentHash = TextHash.Sha256Hex(text),
         }, errors);
@@ -137,6 +139,8 @@ public static class PolicyRepositoryParser
         public Dictionary<string, McpRegistration> Servers { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, SkillRegistration> Skills { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, PluginRegistration> Plugins { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, MarketplaceRegistration> Marketplaces { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, AppRegistration> Apps { get; } = new(StringComparer.Ordinal);
         public List<RegisterEntry> Entries { get; } = [];
         private readonly Dictionary<(RegisterKind, string), SourceLocation> _seen = [];
 
@@ -177,12 +181,22 @@ public static class PolicyRepositoryParser
             }
             if (file == "warden.toml")
                 return; // marketplaces, hooks and apps live in inventory files only
-            foreach (var (name, entry) in Registrations(root, "marketplaces", [.. Common, "source"], reader))
-                AddCommon(RegisterKind.Marketplace, name, entry);
+            foreach (var (name, entry) in Registrations(root, "marketplaces", [.. Common, "source_type", "url", "ref", "path", "host_pattern"], reader))
+            {
+                if (AddCommon(RegisterKind.Marketplace, name, entry) is not null && ReadMarketplace(name, entry, reader) is { } marketplace)
+                    Marketplaces[name] = marketplace;
+            }
             foreach (var (key, entry) in Registrations(root, "hooks", [.. Common, "sha256"], reader))
                 AddCommon(RegisterKind.Hook, key, entry);
-            foreach (var (id, entry) in Registrations(root, "apps", [.. Common, "enabled", "destructive_enabled", "open_world_enabled", "default_tools_approval_mode"], reader))
-                AddCommon(RegisterKind.App, id, entry);
+            foreach (var (id, entry) in Registrations(root, "apps", [.. Common, "enabled", "tools"], reader))
+            {
+                if (AddCommon(RegisterKind.App, id, entry) is null)
+                    continue;
+                var enabled = entry["enabled"] is TomlScalarNode { Value: bool on } ? on : (bool?)null;
+                if (entry["enabled"] is { } e && enabled is null)
+                    reader.Errors.Add(new PolicyError(e.Location, $"apps.{id}.enabled must be true or false."));
+                Apps[id] = new AppRegistration(id, enabled ?? true, ToolModes(entry, $"apps.{id}", reader), entry.KeyLocation);
+            }
         }
 
         private RegisterEntry? AddCommon(RegisterKind kind, string name, TomlTableNode entry)
@@ -206,6 +220,46 @@ public static class PolicyRepositoryParser
             Entries.Add(new RegisterEntry(kind, name, owner, approver, reviewBy, dataClass, scopes, entry.KeyLocation));
             return true;
         }
+    }
+
+    /// <summary>
+    /// A marketplace's source as requirements' `[marketplaces.allowed_sources.NAME]` takes it. A host_pattern is an
+    /// unanchored regex; one that does not compile makes Codex load no plugin at all, so it is an error here.
+    /// </summary>
+    private static MarketplaceRegistration? ReadMarketplace(string name, TomlTableNode entry, Reader reader)
+    {
+        var type = reader.Enum(entry, "source_type", ["git", "local", "host_pattern"], $"marketplaces.{name}");
+        var (url, gitRef, path, pattern) = (reader.String(entry, "url", required: type == "git"), reader.String(entry, "ref", required: false),
+            reader.String(entry, "path", required: type == "local"), reader.String(entry, "host_pattern", required: type == "host_pattern"));
+        if (pattern is not null)
+        {
+            try
+            {
+                _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException)
+            {
+                reader.Errors.Add(new PolicyError(entry["host_pattern"]!.Location,
+                    $"marketplaces.{name}.host_pattern \"{pattern}\" is not a regular expression (Codex matches it as an unanchored regex on the host; \"*.example.com\" is a glob). Codex would then load no plugin at all: write \"(^|\\\\.)example\\\\.com$\"."));
+            }
+        }
+        return type is null ? null : new MarketplaceRegistration(name, type, url, gitRef, path, pattern, entry.KeyLocation);
+    }
+
+    private static Dictionary<string, string> ToolModes(TomlTableNode parent, string what, Reader reader)
+    {
+        var tools = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (reader.Table(parent, "tools", required: false) is { } toolTable)
+        {
+            foreach (var (tool, node) in toolTable.Entries)
+            {
+                if (node is TomlTableNode t && reader.Enum(t, "approval_mode", ApprovalModes, $"{what}.tools.{tool}") is { } mode)
+                    tools[tool] = mode;
+                else if (node is not TomlTableNode)
+                    reader.Errors.Add(new PolicyError(node.Location, $"{what}.tools.{tool} must be a table with approval_mode."));
+            }
+        }
+        return tools;
     }
 
     private static string KindKey(RegisterKind kind) => kind switch
@@ -249,17 +303,7 @@ public static class PolicyRepositoryParser
                     reader.Errors.Add(new PolicyError(node.Location, $"mcp_servers.{name}.env.{variable} must be a string."));
             }
         }
-        var tools = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (reader.Table(server, "tools", required: false) is { } toolTable)
-        {
-            foreach (var (tool, node) in toolTable.Entries)
-            {
-                if (node is TomlTableNode t && reader.Enum(t, "approval_mode", ApprovalModes, $"mcp_servers.{name}.tools.{tool}") is { } mode)
-                    tools[tool] = mode;
-                else if (node is not TomlTableNode)
-                    reader.Errors.Add(new PolicyError(node.Location, $"mcp_servers.{name}.tools.{tool} must be a table with approval_mode."));
-            }
-        }
+        var tools = ToolModes(server, $"mcp_servers.{name}", reader);
         return new McpRegistration(name, null, null, server.KeyLocation)
         {
             Args = reader.Strings(server, "args", required: false, allowEmpty: true) ?? [],

@@ -28,14 +28,18 @@ public sealed class InventoryRegisterTests
         approver = "ciso"
 
         [marketplaces.openai-curated]
-        source = "https://github.com/openai/plugins"
+        source_type = "git"
+        url = "https://github.com/openai/plugins.git"
 
         [hooks."user:pre_tool_use:0:0"]
         owner = "secops"
 
         [apps.linear]
         owner = "pm-tools"
-        default_tools_approval_mode = "prompt"
+        enabled = false
+
+        [apps.github.tools.create_issue]
+        approval_mode = "prompt"
         """;
 
     [Fact]
@@ -55,9 +59,33 @@ public sealed class InventoryRegisterTests
             (RegisterKind.Skill, "deploy", "/p/inventory/supply.toml:1:9"),
             (RegisterKind.Plugin, "github@openai-curated", "/p/inventory/supply.toml:5:10"),
             (RegisterKind.Marketplace, "openai-curated", "/p/inventory/supply.toml:9:15"),
-            (RegisterKind.Hook, "user:pre_tool_use:0:0", "/p/inventory/supply.toml:12:8"),
-            (RegisterKind.App, "linear", "/p/inventory/supply.toml:15:7"),
+            (RegisterKind.Hook, "user:pre_tool_use:0:0", "/p/inventory/supply.toml:13:8"),
+            (RegisterKind.App, "linear", "/p/inventory/supply.toml:16:7"),
+            (RegisterKind.App, "github", "/p/inventory/supply.toml:20:7"),
         ]);
+    }
+
+    [Fact]
+    public void Policy_build_allows_the_registered_marketplaces_and_pins_the_reviewed_apps_outside_the_open_posture()
+    {
+        var (repo, _) = PolicyRepositoryParser.Parse(WardenToml, "/p/warden.toml", [("/p/inventory/mcp.toml", Mcp), ("/p/inventory/supply.toml", Supply)]);
+
+        var artifacts = ArtifactBuilder.Build(repo!, "test").ToDictionary(a => a.Path, a => a.Text);
+
+        var controlled = artifacts["policies/controlled/requirements.toml"];
+        controlled.ShouldContain("[marketplaces]\nrestrict_to_allowed_sources = true\n\n[marketplaces.allowed_sources.openai-curated]\nsource = \"git\"\nurl = \"https://github.com/openai/plugins.git\"\n");
+        controlled.ShouldContain("[apps.linear]\nenabled = false\n");
+        controlled.ShouldContain("[apps.github.tools.create_issue]\napproval_mode = \"prompt\"\n");
+        artifacts["policies/open/requirements.toml"].ShouldNotContain("allowed_sources");
+    }
+
+    [Fact]
+    public void A_glob_shaped_host_pattern_is_an_error_because_codex_would_load_no_plugin_at_all()
+    {
+        var (_, errors) = PolicyRepositoryParser.Parse(WardenToml, "/p/warden.toml", [("/p/inventory/mcp.toml", Mcp),
+            ("/p/inventory/m.toml", "[marketplaces.internal]\nsource_type = \"host_pattern\"\nhost_pattern = \"*.example.com\"\n")]);
+
+        errors.Select(e => e.ToString()).ShouldContain(m => m.StartsWith("/p/inventory/m.toml:3:16: marketplaces.internal.host_pattern \"*.example.com\" is not a regular expression", StringComparison.Ordinal));
     }
 
     [Fact]
