@@ -17,6 +17,9 @@ public static class WardenApp
         root.Subcommands.Add(InitCommand.Create(stdout, stderr));
         root.Subcommands.Add(PolicyCommand.Create(stdout, stderr));
         root.Subcommands.Add(InventoryCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ExceptionsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(RolloutCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SurfacesCommand.Create(stdout, stderr));
         return root;
     }
 

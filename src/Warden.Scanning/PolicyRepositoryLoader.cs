@@ -17,6 +17,16 @@ public static class PolicyRepositoryLoader
         return (repo, errors.Select(e => e.ToString()).ToList());
     }
 
+    /// <summary>The exceptions to policy in DIR/exceptions.toml (none when the file is absent), or the errors that stop them loading.</summary>
+    public static (IReadOnlyList<PolicyWaiver> Waivers, IReadOnlyList<string> Errors) Exceptions(string repositoryFolder)
+    {
+        var file = Path.Combine(repositoryFolder, "exceptions.toml");
+        if (!File.Exists(file))
+            return ([], []);
+        var (waivers, errors) = ExceptionsParser.Parse(File.ReadAllText(file), file);
+        return (waivers, errors.Select(e => e.ToString()).ToList());
+    }
+
     /// <summary>The register files of a policy repository: inventory/*.toml, in name order, with their text.</summary>
     public static IReadOnlyList<(string Path, string Text)> InventoryFiles(string repositoryFolder)
     {

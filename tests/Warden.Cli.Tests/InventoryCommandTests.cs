@@ -206,7 +206,8 @@ public sealed class InventoryCommandTests : IDisposable
             review_by = 2020-06-30
 
             [marketplaces.openai-curated]
-            source = "https://github.com/openai/plugins"
+            source_type = "git"
+            url = "https://github.com/openai/plugins.git"
             owner = "devex"
             """);
 

@@ -276,10 +276,9 @@ public static class PolicyRepositoryParser
     {
         if (entry["review_by"] is not TomlScalarNode review)
             return null;
-        var text = review.Value.ToString() ?? "";
-        if (DateOnly.TryParseExact(text[..Math.Min(10, text.Length)], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+        if (TomlDate.TryRead(review, out var date))
             return date;
-        reader.Errors.Add(new PolicyError(review.Location, $"{what}.review_by = {review.ToToml()} is not a date (write 2027-03-31)."));
+        reader.Errors.Add(new PolicyError(review.Location, TomlDate.NotADate($"{what}.review_by", review)));
         return null;
     }
 

@@ -3,6 +3,7 @@ using Warden.Core.Rules.Inventory;
 using Warden.Core.Rules.Machine;
 using Warden.Core.Rules.Policy;
 using Warden.Core.Rules.Scan;
+using Warden.Core.Rules.Surfaces;
 
 namespace Warden.Core.Rules;
 
@@ -65,10 +66,13 @@ public static class BuiltInRules
     public static ImmutableArray<Core.Scan.RepoRule> Repo { get; } = [.. AgentConfigRules.All, .. InstructionRules.All, .. WorkflowRules.All];
 
     /// <summary>Supply-chain register and live MCP pinning rules (`warden inventory inspect|verify`).</summary>
-    public static ImmutableArray<InventoryRule> Inventory { get; } = [.. McpPinRules.All, .. RegisterRules.All];
+    public static ImmutableArray<InventoryRule> Inventory { get; } = [.. McpPinRules.All, .. RegisterRules.All, .. ExceptionRules.All];
+
+    /// <summary>Surface inventory rules (`warden surfaces`): surfaces.toml against the guide and the policy repository.</summary>
+    public static ImmutableArray<SurfaceRule> Surfaces { get; } = SurfaceRules.All;
 
     /// <summary>Every rule's metadata, in id order (SARIF rule lists, docs index).</summary>
     public static IReadOnlyList<Findings.RuleInfo> All { get; } =
-        Policy.Select(r => r.Info).Concat(Machine.Select(r => r.Info)).Concat(Repo.Select(r => r.Info)).Concat(Inventory.Select(r => r.Info)).Append(Findings.FindingFilter.SuppressionExpired)
+        Policy.Select(r => r.Info).Concat(Machine.Select(r => r.Info)).Concat(Repo.Select(r => r.Info)).Concat(Inventory.Select(r => r.Info)).Concat(Surfaces.Select(r => r.Info)).Append(Findings.FindingFilter.SuppressionExpired)
             .OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
 }

@@ -14,6 +14,9 @@ public sealed record InventoryContext(PolicyRepository Repository, McpLock? Lock
     /// <summary>The lock file's path relative to the policy repository, for findings about pins.</summary>
     public string LockPath { get; init; } = "inventory/mcp.lock.json";
 
+    /// <summary>The exceptions to policy (exceptions.toml), when the command reads them.</summary>
+    public IReadOnlyList<PolicyWaiver> Waivers { get; init; } = [];
+
     public McpRegistration? Registration(string server) => Repository.McpServers.GetValueOrDefault(server);
 }
 

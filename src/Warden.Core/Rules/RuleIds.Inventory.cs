@@ -13,4 +13,9 @@ public static partial class RuleIds
     public const string McpInstructionsChanged = "WD4007";
     public const string InventoryReviewOverdue = "WD4008";
     public const string InventoryEntryIncomplete = "WD4009";
+
+    // Exceptions to policy (exceptions.toml, `warden exceptions`).
+    public const string ExceptionExpired = "WD4010";
+    public const string BreakGlassTooLong = "WD4011";
+    public const string ExceptionExpiringSoon = "WD4012";
 }
