@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Warden.Cli.Rendering;
 using Warden.Core.Findings;
 using Warden.Core.Rules;
 using Warden.Core.Rules.Inventory;
@@ -13,19 +12,11 @@ public static class ExceptionsCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var dir = new Argument<string>("dir") { Description = "The policy repository (folder with warden.toml and exceptions.toml).", DefaultValueFactory = _ => "." };
-        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong(FindingsOutput.Formats);
-        var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when a finding is at or above this severity.", DefaultValueFactory = _ => "medium" };
-        failOn.AcceptOnlyFromAmong("info", "low", "medium", "high", "critical");
-        var output = new Option<string>("--out") { Description = "Write the report to this file instead of standard output." };
-        var command = new Command("exceptions", "List the exceptions to policy (exceptions.toml): expired ones, break-glass access held too long, and what expires soon.")
-        {
-            dir, format, failOn, output,
-        };
+        var options = new ReportOptions("The policy repository (folder with warden.toml and exceptions.toml).", "medium");
+        var command = options.AddTo(new Command("exceptions", "List the exceptions to policy (exceptions.toml): expired ones, break-glass access held too long, and what expires soon."));
         command.SetAction(parse =>
         {
-            var (repo, errors) = PolicyRepositoryLoader.Load(parse.GetValue(dir)!);
+            var (repo, errors) = PolicyRepositoryLoader.Load(parse.GetValue(options.Dir)!);
             var root = repo is null ? null : Path.GetDirectoryName(repo.Path)!;
             var (waivers, waiverErrors) = root is null ? ([], []) : PolicyRepositoryLoader.Exceptions(root);
             if (repo is null || errors.Count > 0 || waiverErrors.Count > 0)
@@ -40,9 +31,7 @@ public static class ExceptionsCommand
             var lines = waivers.OrderBy(w => w.Expires).Select(w =>
                 $"{w.Id}{(w.BreakGlass ? " (break-glass)" : "")}: {w.Grants}; for {w.ScopeText}; owner {w.Owner}, approved by {w.Approver}; until {w.Expires.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}{(w.Expires < today ? " (EXPIRED)" : "")}{(w.Controls.Count > 0 ? "; covers " + string.Join(", ", w.Controls) : "")}");
             var header = waivers.Count == 0 ? $"No exceptions in {Path.Combine(root!, "exceptions.toml")}." : $"{waivers.Count} exceptions to policy:\n" + string.Join("\n", lines);
-            FindingsOutput.Write(findings, [.. ExceptionRules.All.Select(r => r.Info)], root, parse.GetValue(format)!, parse.GetValue(output), stdout, header: header);
-            var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
-            return (int)(findings.Any(f => f.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
+            return options.Report(parse, findings, [.. ExceptionRules.All.Select(r => r.Info)], root!, stdout, header);
         });
         return command;
     }

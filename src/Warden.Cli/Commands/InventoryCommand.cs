@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Warden.Cli.Rendering;
 using Warden.Core.Findings;
 using Warden.Core.Inventory;
 using Warden.Core.Rules;
@@ -26,19 +25,14 @@ public static class InventoryCommand
 
     private static Command Sub(string name, string description, bool verifying, TextWriter stdout, TextWriter stderr)
     {
-        var dir = new Argument<string>("dir") { Description = "The policy repository (folder with warden.toml).", DefaultValueFactory = _ => "." };
+        var options = new ReportOptions("The policy repository (folder with warden.toml).", verifying ? "medium" : "high");
         var servers = new Option<string[]>("--server") { Description = "Only this registered server (repeat for more).", AllowMultipleArgumentsPerToken = false };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for each server to start and list its tools.", DefaultValueFactory = _ => 10 };
         var lockPath = new Option<string>("--lock") { Description = $"The lock file (default: DIR/{LockFile})." };
-        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong(FindingsOutput.Formats);
-        var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when a finding is at or above this severity.", DefaultValueFactory = _ => verifying ? "medium" : "high" };
-        failOn.AcceptOnlyFromAmong("info", "low", "medium", "high", "critical");
-        var output = new Option<string>("--out") { Description = "Write the report to this file instead of standard output." };
-        var command = new Command(name, description) { dir, servers, timeout, lockPath, format, failOn, output };
+        var command = options.AddTo(new Command(name, description) { servers, timeout, lockPath });
         command.SetAction(async (parse, cancel) =>
         {
-            var (repo, errors) = PolicyRepositoryLoader.Load(parse.GetValue(dir)!);
+            var (repo, errors) = PolicyRepositoryLoader.Load(parse.GetValue(options.Dir)!);
             if (repo is null || errors.Count > 0)
             {
                 foreach (var e in errors)
@@ -84,10 +78,7 @@ public static class InventoryCommand
                 await File.WriteAllTextAsync(lockFile + ".tmp", next.ToJson(), cancel);
                 File.Move(lockFile + ".tmp", lockFile, overwrite: true);
             }
-            FindingsOutput.Write(findings, [.. BuiltInRules.Inventory.Select(r => r.Info)], root, parse.GetValue(format)!, parse.GetValue(output), stdout,
-                header: Summary(observed, repo, verifying ? null : context.LockPath));
-            var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
-            return (int)(findings.Any(f => f.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
+            return options.Report(parse, findings, [.. BuiltInRules.Inventory.Select(r => r.Info)], root, stdout, Summary(observed, repo, verifying ? null : context.LockPath));
         });
         return command;
     }
@@ -95,19 +86,11 @@ public static class InventoryCommand
     /// <summary>`warden inventory list`: the register (warden.toml and inventory/*.toml) with owners and review dates; offline.</summary>
     private static Command List(TextWriter stdout, TextWriter stderr)
     {
-        var dir = new Argument<string>("dir") { Description = "The policy repository (folder with warden.toml).", DefaultValueFactory = _ => "." };
-        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong(FindingsOutput.Formats);
-        var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when a finding is at or above this severity.", DefaultValueFactory = _ => "medium" };
-        failOn.AcceptOnlyFromAmong("info", "low", "medium", "high", "critical");
-        var output = new Option<string>("--out") { Description = "Write the report to this file instead of standard output." };
-        var command = new Command("list", "List the register (MCP servers, skills, plugins, marketplaces, hooks, apps) with owners and review dates; overdue reviews and entries without an owner are findings. Offline.")
-        {
-            dir, format, failOn, output,
-        };
+        var options = new ReportOptions("The policy repository (folder with warden.toml).", "medium");
+        var command = options.AddTo(new Command("list", "List the register (MCP servers, skills, plugins, marketplaces, hooks, apps) with owners and review dates; overdue reviews and entries without an owner are findings. Offline."));
         command.SetAction(parse =>
         {
-            var (repo, errors) = PolicyRepositoryLoader.Load(parse.GetValue(dir)!);
+            var (repo, errors) = PolicyRepositoryLoader.Load(parse.GetValue(options.Dir)!);
             if (repo is null || errors.Count > 0)
             {
                 foreach (var e in errors)
@@ -121,10 +104,8 @@ public static class InventoryCommand
             var lines = repo.Register.OrderBy(e => e.ReviewBy ?? DateOnly.MaxValue).ThenBy(e => e.Kind).ThenBy(e => e.Name, StringComparer.Ordinal).Select(e =>
                 $"{e.Describe()}: owner {e.Owner ?? "none"}, approver {e.Approver ?? "none"}, review by {(e.ReviewBy is { } d ? d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + (d < today ? " (OVERDUE)" : d.DayNumber - today.DayNumber <= 30 ? " (due within 30 days)" : "") : "none")}"
                 + $"{(e.DataClass is { } c ? ", data " + c : "")}{(e.Scopes.Count > 0 ? ", scopes " + string.Join(" ", e.Scopes) : "")}");
-            FindingsOutput.Write(findings, [.. Core.Rules.Inventory.RegisterRules.All.Select(r => r.Info)], root, parse.GetValue(format)!, parse.GetValue(output), stdout,
-                header: $"{repo.Register.Count} registered components:\n" + string.Join("\n", lines));
-            var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
-            return (int)(findings.Any(f => f.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
+            return options.Report(parse, findings, [.. Core.Rules.Inventory.RegisterRules.All.Select(r => r.Info)], root, stdout,
+                $"{repo.Register.Count} registered components:\n" + string.Join("\n", lines));
         });
         return command;
     }

@@ -18,16 +18,9 @@ public static class SurfacesCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var dir = new Argument<string>("dir") { Description = "The policy repository (folder with warden.toml and surfaces.toml).", DefaultValueFactory = _ => "." };
-        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong(FindingsOutput.Formats);
-        var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when a finding is at or above this severity.", DefaultValueFactory = _ => "high" };
-        failOn.AcceptOnlyFromAmong("info", "low", "medium", "high", "critical");
-        var output = new Option<string>("--out") { Description = "Write the report to this file instead of standard output." };
-        var command = new Command("surfaces", "The surface inventory: every surface Codex can touch, checked against the postures and evidence of the governance guide.")
-        {
-            dir, format, failOn, output,
-        };
+        var options = new ReportOptions("The policy repository (folder with warden.toml and surfaces.toml).", "high");
+        var dir = options.Dir;
+        var command = options.AddTo(new Command("surfaces", "The surface inventory: every surface Codex can touch, checked against the postures and evidence of the governance guide."));
         command.Subcommands.Add(Init(stdout, stderr));
         command.SetAction(parse =>
         {
@@ -50,10 +43,7 @@ public static class SurfacesCommand
             var today = DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date);
             var findings = FindingFilter.Apply(BuiltInRules.Surfaces.SelectMany(r => r.Check(context)).ToList(), repo.FindingPolicy, today).Findings
                 .OrderByDescending(f => f.Severity).ThenBy(f => f.Rule.Id, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ThenBy(f => f.Message, StringComparer.Ordinal).ToList();
-            FindingsOutput.Write(findings, [.. BuiltInRules.Surfaces.Select(r => r.Info)], root, parse.GetValue(format)!, parse.GetValue(output), stdout,
-                header: SurfacesRenderer.Table(repo, inventory));
-            var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
-            return (int)(findings.Any(f => f.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
+            return options.Report(parse, findings, [.. BuiltInRules.Surfaces.Select(r => r.Info)], root, stdout, SurfacesRenderer.Table(repo, inventory));
         });
         return command;
     }
