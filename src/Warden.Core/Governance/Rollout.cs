@@ -54,6 +54,13 @@ public static class Rollout
         new("alerts-review", 3, GateKind.Recurring, "Compliance/OTel/SIEM alerts reviewed (weekly)", 7),
         new("exceptions-review", 3, GateKind.Recurring, "Browser, Computer Use, Remote Connections, MCP and automation exceptions reviewed (fixed cadence: monthly)", 31),
         new("red-team", 3, GateKind.Recurring, "Prompt injection, exfiltration, destructive commands and tool abuse red-teamed (quarterly)", 92),
+
+        // Access reviews the guide's investigation table watches for (stale paired devices, SSH keys, always-allowed
+        // domains, API keys). It names no cadence; Warden's choice is quarterly, like the red team.
+        new("paired-devices-review", 3, GateKind.Recurring, "Remote Connections: paired devices reviewed, stale ones removed (quarterly)", 92),
+        new("ssh-hosts-review", 3, GateKind.Recurring, "SSH hosts and keys Codex can reach reviewed (quarterly)", 92),
+        new("site-allowlists-review", 3, GateKind.Recurring, "Browser and Chrome always-allowed sites reviewed (quarterly)", 92),
+        new("api-keys-review", 3, GateKind.Recurring, "API keys and service accounts used by codex exec, CI and agents reviewed (quarterly)", 92),
     ];
 
     public static IReadOnlyList<GateStatus> Evaluate(RolloutInputs inputs) => [.. Gates.Select(g => Status(g, inputs))];
