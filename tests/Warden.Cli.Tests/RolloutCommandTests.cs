@@ -37,7 +37,7 @@ public sealed class RolloutCommandTests : IDisposable
 
     private void Phase0Done()
     {
-        File.WriteAllText(Path.Combine(_repo, "surfaces.toml"), "# decided in the kickoff\n");
+        WardenApp.Run(["surfaces", "init", _repo], new StringWriter(), new StringWriter()).ShouldBe(0);
         Directory.CreateDirectory(Path.Combine(_repo, "inventory"));
         File.WriteAllText(Path.Combine(_repo, "inventory", "skills.toml"), "[skills.\"deploy\"]\nowner = \"sre\"\napprover = \"ciso\"\nreview_by = 2099-01-01\n");
     }
@@ -54,6 +54,11 @@ public sealed class RolloutCommandTests : IDisposable
         stderr.ToString().ShouldContain("phase 0 owners-named: no evidence recorded");
         stderr.ToString().ShouldContain("phase 0 surfaces-in-scope: checked: no surfaces.toml");
         File.Exists(Path.Combine(_repo, "rollout.toml")).ShouldBeFalse();
+
+        // A surfaces.toml that leaves a surface undecided keeps the gate open.
+        WardenApp.Run(["surfaces", "init", _repo], new StringWriter(), new StringWriter()).ShouldBe(0);
+        File.WriteAllText(Path.Combine(_repo, "surfaces.toml"), string.Join('\n', File.ReadAllLines(Path.Combine(_repo, "surfaces.toml")).TakeWhile(l => !l.StartsWith("[surfaces.hooks]", StringComparison.Ordinal))));
+        Gates("")["surfaces-in-scope"].Detail.ShouldBe("checked: surfaces.toml does not decide hooks");
     }
 
     [Fact]

@@ -98,7 +98,20 @@ public static class RolloutCommand
         }
         var today = DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date);
         var lint = PolicyLinter.Lint(File.ReadAllText(repo.Path), repo.Path, today, PolicyRepositoryLoader.InventoryFiles(root));
-        var inputs = new RolloutInputs(repo, plan, lint, directory, File.Exists(Path.Combine(root, "surfaces.toml")), today);
+        SurfaceInventory? surfaces = null;
+        var surfacesPath = Path.Combine(root, SurfacesCommand.FileName);
+        if (File.Exists(surfacesPath))
+        {
+            var (inventory, surfaceErrors) = SurfaceInventoryParser.Parse(File.ReadAllText(surfacesPath), surfacesPath);
+            if (inventory is null)
+            {
+                foreach (var e in surfaceErrors)
+                    stderr.WriteLine(e);
+                return null;
+            }
+            surfaces = inventory;
+        }
+        var inputs = new RolloutInputs(repo, plan, lint, directory, surfaces, today);
         return new State(repo, plan, planPath, Rollout.Evaluate(inputs), today);
     }
 

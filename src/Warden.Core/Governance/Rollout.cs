@@ -27,7 +27,7 @@ public sealed record RolloutPlan(string? PilotDirectory, IReadOnlyDictionary<str
 public sealed record GateStatus(RolloutGate Gate, bool Met, string Detail, DateOnly? Due = null);
 
 /// <summary>What Warden checks itself, gathered by the command: the repository, its lint, the pilot directory, surfaces.toml.</summary>
-public sealed record RolloutInputs(PolicyRepository Repository, RolloutPlan Plan, IReadOnlyList<Finding> LintFindings, UserDirectory? PilotDirectory, bool HasSurfaces, DateOnly Today);
+public sealed record RolloutInputs(PolicyRepository Repository, RolloutPlan Plan, IReadOnlyList<Finding> LintFindings, UserDirectory? PilotDirectory, SurfaceInventory? Surfaces, DateOnly Today);
 
 /// <summary>The guide's phases 0–3 as gates, and their status.</summary>
 public static class Rollout
@@ -98,7 +98,11 @@ public static class Rollout
         switch (gate)
         {
             case "surfaces-in-scope":
-                return inputs.HasSurfaces ? (true, "surfaces.toml exists") : (false, "no surfaces.toml (run `warden surfaces init`)");
+                if (inputs.Surfaces is not { } surfaces)
+                    return (false, "no surfaces.toml (run `warden surfaces init`)");
+                var undecided = SurfaceCatalog.All.Where(c => surfaces.Entries.All(e => e.Surface.Id != c.Id)).Select(c => c.Id).ToList();
+                return undecided.Count == 0 ? (true, $"surfaces.toml decides all {SurfaceCatalog.All.Count} surfaces ({surfaces.Entries.Count(e => e.Enabled)} enabled)")
+                    : (false, $"surfaces.toml does not decide {string.Join(", ", undecided)}");
             case "inventory-taken":
                 return repo.Register.Count > 0 ? (true, $"{repo.Register.Count} components registered") : (false, "the register is empty (warden.toml [mcp_servers]/[skills]/[plugins], inventory/*.toml)");
             case "pilot-posture":
