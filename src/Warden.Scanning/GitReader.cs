@@ -8,6 +8,23 @@ public static class GitReader
     public static string Show(string repoDir, string revision, string relativePath) =>
         Run(repoDir, ["show", $"{revision}:./{relativePath}"], $"git cannot show {relativePath} at {revision}");
 
+    /// <summary>The files directly in a folder at a revision, as (path relative to repoDir, text); none when the folder did not exist.</summary>
+    public static IReadOnlyList<(string Path, string Text)> ShowFolder(string repoDir, string revision, string folder, string extension)
+    {
+        string listing;
+        try
+        {
+            listing = Run(repoDir, ["ls-tree", "--name-only", $"{revision}:./{folder}"], $"git cannot list {folder} at {revision}");
+        }
+        catch (InputException) when (Run(repoDir, ["rev-parse", "--verify", "--quiet", revision + "^{commit}"], $"no revision {revision}").Length > 0)
+        {
+            return []; // the revision exists; the folder did not
+        }
+        return [.. listing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(n => n.EndsWith(extension, StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+            .Select(n => ($"{folder}/{n}", Show(repoDir, revision, $"{folder}/{n}")))];
+    }
+
     /// <summary>The paths (relative to the repository root, '/'-separated) that `git diff BASE..HEAD` adds, changes or deletes.</summary>
     public static IReadOnlyList<string> ChangedFiles(string repoDir, string range)
     {

@@ -47,8 +47,11 @@ public static class PolicyDiffCommand
     {
         if (Directory.Exists(basePath) || File.Exists(basePath))
             return Load(PolicyRepositoryLoader.Load(basePath));
-        var text = GitReader.Show(Path.GetDirectoryName(head.Path)!, basePath, PolicyRepositoryLoader.FileName);
-        var (repo, errors) = PolicyRepositoryParser.Parse(text, $"{basePath}:{PolicyRepositoryLoader.FileName}");
+        var root = Path.GetDirectoryName(head.Path)!;
+        var text = GitReader.Show(root, basePath, PolicyRepositoryLoader.FileName);
+        // The register of that revision too: servers a policy allows may be registered in inventory/*.toml.
+        var inventory = GitReader.ShowFolder(root, basePath, "inventory", ".toml").Select(f => ($"{basePath}:{f.Path}", f.Text)).ToList();
+        var (repo, errors) = PolicyRepositoryParser.Parse(text, $"{basePath}:{PolicyRepositoryLoader.FileName}", inventory);
         return Load((repo, errors.Select(e => e.ToString()).ToList()));
     }
 
