@@ -32,13 +32,8 @@ public static class InventoryCommand
         var command = options.AddTo(new Command(name, description) { servers, timeout, lockPath });
         command.SetAction(async (parse, cancel) =>
         {
-            var (repo, errors) = PolicyRepositoryLoader.Load(parse.GetValue(options.Dir)!);
-            if (repo is null || errors.Count > 0)
-            {
-                foreach (var e in errors)
-                    stderr.WriteLine(e);
+            if (options.LoadRepository(parse, stderr) is not { } repo)
                 return (int)ExitCode.UsageError;
-            }
             var root = Path.GetDirectoryName(repo.Path)!;
             var lockFile = parse.GetValue(lockPath) is { } l ? Path.GetFullPath(l) : Path.Combine(root, LockFile);
             McpLock? earlier = null;
@@ -90,13 +85,8 @@ public static class InventoryCommand
         var command = options.AddTo(new Command("list", "List the register (MCP servers, skills, plugins, marketplaces, hooks, apps) with owners and review dates; overdue reviews and entries without an owner are findings. Offline."));
         command.SetAction(parse =>
         {
-            var (repo, errors) = PolicyRepositoryLoader.Load(parse.GetValue(options.Dir)!);
-            if (repo is null || errors.Count > 0)
-            {
-                foreach (var e in errors)
-                    stderr.WriteLine(e);
+            if (options.LoadRepository(parse, stderr) is not { } repo)
                 return (int)ExitCode.UsageError;
-            }
             var root = Path.GetDirectoryName(repo.Path)!;
             var today = DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date);
             var context = new InventoryContext(repo, null, [], today, Verifying: false);

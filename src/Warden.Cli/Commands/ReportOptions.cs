@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Warden.Cli.Rendering;
 using Warden.Core.Findings;
+using Warden.Core.Policy;
+using Warden.Scanning;
 
 namespace Warden.Cli.Commands;
 
@@ -31,6 +33,15 @@ internal sealed class ReportOptions
         command.Options.Add(FailOn);
         command.Options.Add(Out);
         return command;
+    }
+
+    /// <summary>The policy repository DIR names (with its inventory files), or null after printing why it does not load.</summary>
+    public PolicyRepository? LoadRepository(ParseResult parse, TextWriter stderr)
+    {
+        var (repo, errors) = PolicyRepositoryLoader.Load(parse.GetValue(Dir)!);
+        foreach (var e in errors)
+            stderr.WriteLine(e);
+        return errors.Count == 0 ? repo : null;
     }
 
     /// <summary>Writes the report and returns 1 when a finding is at or above --fail-on, else 0.</summary>
