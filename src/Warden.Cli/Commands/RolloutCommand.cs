@@ -97,7 +97,7 @@ public static class RolloutCommand
             directory = loaded.Directory;
         }
         var today = DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date);
-        var lint = PolicyLinter.Lint(File.ReadAllText(repo.Path), repo.Path, today, PolicyRepositoryLoader.InventoryFiles(root));
+        var lint = PolicyLinter.Lint(repo, today);
         SurfaceInventory? surfaces = null;
         var surfacesPath = Path.Combine(root, SurfacesCommand.FileName);
         if (File.Exists(surfacesPath))

@@ -94,7 +94,6 @@ public static class Rollout
     private static (bool Met, string Detail) Verify(string gate, RolloutInputs inputs)
     {
         var repo = inputs.Repository;
-        var pilotPolicies = inputs.Plan.PilotExpect.Values.Distinct(StringComparer.Ordinal).Where(repo.Policies.ContainsKey).Select(p => repo.Policies[p]).ToList();
         switch (gate)
         {
             case "surfaces-in-scope":
@@ -106,6 +105,7 @@ public static class Rollout
             case "inventory-taken":
                 return repo.Register.Count > 0 ? (true, $"{repo.Register.Count} components registered") : (false, "the register is empty (warden.toml [mcp_servers]/[skills]/[plugins], inventory/*.toml)");
             case "pilot-posture":
+                var pilotPolicies = inputs.Plan.PilotExpect.Values.Distinct(StringComparer.Ordinal).Where(repo.Policies.ContainsKey).Select(p => repo.Policies[p]).ToList();
                 if (pilotPolicies.Count == 0)
                     return (false, "rollout.toml names no pilot users with an expected policy ([pilot.expect])");
                 var loose = pilotPolicies.Where(p => p.AllowedSandboxModes.Contains("danger-full-access") || p.AllowedApprovalPolicies.Contains("never")

@@ -10,8 +10,12 @@ public static class PolicyLinter
     public static IReadOnlyList<Finding> Lint(string text, string path, DateOnly today, IReadOnlyList<(string Path, string Text)>? inventory = null)
     {
         var (repo, errors) = PolicyRepositoryParser.Parse(text, path, inventory);
-        if (repo is null)
-            return errors.Select(BuiltInRules.PolicyFileInvalid.From).ToList();
+        return repo is null ? errors.Select(BuiltInRules.PolicyFileInvalid.From).ToList() : Lint(repo, today);
+    }
+
+    /// <summary>Runs every policy rule over a repository already loaded, then its suppressions and severity overrides.</summary>
+    public static IReadOnlyList<Finding> Lint(PolicyRepository repo, DateOnly today)
+    {
         var findings = BuiltInRules.Policy.SelectMany(rule => rule.Check(repo)).ToList();
         return FindingFilter.Apply(findings, repo.FindingPolicy, today).Findings
             .OrderBy(f => f.Location.Line).ThenBy(f => f.Location.Column).ThenBy(f => f.Rule.Id, StringComparer.Ordinal)
