@@ -1,4 +1,5 @@
-using ModelContextProtocol.Client;
+using System.Diagnostics;
+using System.Text.Json;
 using Warden.Core.Inventory;
 using Warden.Core.Policy;
 
@@ -21,13 +22,10 @@ public static class McpInspector
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            var transport = Transport(server, workingDirectory);
-            await using var client = await McpClient.CreateAsync(transport, cancellationToken: cts.Token);
-            var tools = await client.ListToolsAsync(cancellationToken: cts.Token);
-            var observed = tools.Select(t => t.ProtocolTool).Select(t => new ObservedTool(
-                t.Name, t.Title ?? t.Annotations?.Title, t.Description ?? "", t.InputSchema.GetRawText(),
-                new ToolHints(t.Annotations?.ReadOnlyHint, t.Annotations?.DestructiveHint, t.Annotations?.OpenWorldHint, t.Annotations?.IdempotentHint))).ToList();
-            return new ObservedServer(server.Name, identity, client.ServerInfo?.Name, client.ServerInfo?.Version, client.ServerInstructions, observed);
+            await using var client = Connect(server, workingDirectory);
+            await client.InitializeAsync(cts.Token);
+            var tools = await client.ListToolsAsync(cts.Token);
+            return new ObservedServer(server.Name, identity, client.ServerName, client.ServerVersion, client.Instructions, [.. tools.Select(Tool)]);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -41,21 +39,22 @@ public static class McpInspector
 
     private static ObservedServer Failed(McpRegistration server, string identity, string error) => new(server.Name, identity, null, null, null, [], error);
 
-    private static IClientTransport Transport(McpRegistration server, string workingDirectory)
+    private static McpClient Connect(McpRegistration server, string workingDirectory)
     {
         if (server.Command is { } command)
         {
-            var env = server.EnvVars.ToDictionary(n => n, Environment.GetEnvironmentVariable, StringComparer.Ordinal);
-            foreach (var (key, value) in server.Env)
-                env[key] = value;
-            return new StdioClientTransport(new StdioClientTransportOptions
+            // Codex starts the command in the project; a relative path with a slash is relative to it.
+            var start = new ProcessStartInfo(command.Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(command) ? Path.GetFullPath(command, workingDirectory) : command)
             {
-                Name = server.Name,
-                Command = command,
-                Arguments = [.. server.Args],
                 WorkingDirectory = workingDirectory,
-                EnvironmentVariables = env,
-            });
+            };
+            foreach (var arg in server.Args)
+                start.ArgumentList.Add(arg);
+            foreach (var name in server.EnvVars)
+                start.Environment[name] = Environment.GetEnvironmentVariable(name);
+            foreach (var (key, value) in server.Env)
+                start.Environment[key] = value;
+            return McpClient.Stdio(start);
         }
         if (!Uri.TryCreate(server.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             throw new ArgumentException($"url \"{server.Url}\" is not an http(s) URL");
@@ -67,8 +66,27 @@ public static class McpInspector
                 throw new ArgumentException($"bearer_token_env_var names {variable}, which is not set here");
             headers["Authorization"] = "Bearer " + token;
         }
-        return new HttpClientTransport(new HttpClientTransportOptions { Endpoint = url, Name = server.Name, AdditionalHeaders = headers });
+        return McpClient.Http(url, headers);
     }
+
+    /// <summary>A listed tool as the model reads it: name, title, description, input schema, and the annotation hints.</summary>
+    private static ObservedTool Tool(JsonElement tool)
+    {
+        var annotations = tool.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
+        var schema = tool.TryGetProperty("inputSchema", out var s) ? s.GetRawText() : "{}";
+        return new ObservedTool(
+            Text(tool, "name") ?? throw new McpException("tools/list returned a tool without a name"),
+            Text(tool, "title") ?? Text(annotations, "title"),
+            Text(tool, "description") ?? "",
+            schema,
+            new ToolHints(Flag(annotations, "readOnlyHint"), Flag(annotations, "destructiveHint"), Flag(annotations, "openWorldHint"), Flag(annotations, "idempotentHint")));
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static bool? Flag(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
 
     /// <summary>The innermost useful message: "connection refused", "no such file", not a wrapper's.</summary>
     private static string Describe(Exception ex)
