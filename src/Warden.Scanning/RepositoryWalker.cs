@@ -29,7 +29,7 @@ public static class RepositoryWalker
         if (!Directory.Exists(root))
             throw new InputException($"{root}: no such folder to scan.");
         var ignores = new List<(string, GitIgnore)>();
-        if (ReadSmall(Path.Combine(root, ".git", "info", "exclude")) is { } exclude)
+        if (File.Exists(Path.Combine(root, ".git", "info", "exclude")) && ReadSmall(Path.Combine(root, ".git", "info", "exclude")) is { } exclude)
             ignores.Add(("", new GitIgnore(exclude)));
 
         var read = new ConcurrentBag<RepoFile>();
@@ -41,13 +41,12 @@ public static class RepositoryWalker
 
         void Visit(Folder folder)
         {
-            var rules = folder.Ignores;
-            if (ReadSmall(Path.Combine(folder.FullPath, ".gitignore")) is { } text && new GitIgnore(text) is { IsEmpty: false } here)
-                rules = [.. rules, (folder.Relative, here)];
             var files = 0;
+            var hasIgnoreFile = false;
             var scriptFolder = RepoFiles.IsScriptFolder(folder.Relative);
             var workflowFolder = folder.Relative == ".github/workflows";
             // Only folders and the few file names the scan reads become strings; the rest are counted and passed over.
+            // A folder's own .gitignore is noticed on the way, so no folder costs an extra lookup for one.
             var entries = new FileSystemEnumerable<(string Name, bool IsDirectory, bool IsLink)>(
                 folder.FullPath,
                 (ref FileSystemEntry e) => (e.FileName.ToString(), e.IsDirectory, (e.Attributes & FileAttributes.ReparsePoint) != 0),
@@ -58,9 +57,13 @@ public static class RepositoryWalker
                     if (e.IsDirectory)
                         return true;
                     files++;
+                    hasIgnoreFile |= e.FileName.SequenceEqual(".gitignore");
                     return RepoFiles.MayMatter(e.FileName, scriptFolder, workflowFolder);
                 },
-            };
+            }.ToList();
+            var rules = folder.Ignores;
+            if (hasIgnoreFile && ReadSmall(Path.Combine(folder.FullPath, ".gitignore")) is { } text && new GitIgnore(text) is { IsEmpty: false } here)
+                rules = [.. rules, (folder.Relative, here)];
             foreach (var (name, isDirectory, isLink) in entries)
             {
                 var relative = folder.Relative.Length == 0 ? name : folder.Relative + "/" + name;
@@ -122,7 +125,7 @@ public static class RepositoryWalker
         for (var i = rules.Count - 1; i >= 0; i--)
         {
             var (baseDir, ignore) = rules[i];
-            var local = baseDir.Length == 0 ? relative : relative[(baseDir.Length + 1)..];
+            var local = baseDir.Length == 0 ? relative.AsSpan() : relative.AsSpan(baseDir.Length + 1);
             if (ignore.Match(local, isDirectory) is { } verdict)
                 return verdict;
         }
@@ -146,7 +149,7 @@ public static class RepositoryWalker
     {
         try
         {
-            return File.Exists(path) ? File.ReadAllText(path) : null;
+            return File.ReadAllText(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,5 +1,4 @@
-using System.Text;
-using System.Text.RegularExpressions;
+using System.Buffers;
 
 namespace Warden.Core.Scan;
 
@@ -8,26 +7,32 @@ namespace Warden.Core.Scan;
 /// semantics: blank lines and `#` comments skipped, `!` negates, a trailing `/` matches folders only, a pattern with a
 /// `/` before its end is anchored to the folder, others match a name at any depth; `*`, `?`, `[…]` and `**`.
 /// The walker prunes ignored folders, so a path is only ever matched as itself: unanchored patterns look at its last
-/// name, anchored ones at the whole relative path. Plain names and `*.ext` are compared as text; only patterns with
-/// `**` build a regex, and only when first used.
+/// name, anchored ones at the whole relative path. Plain names and `*.ext` are compared as text, without allocating;
+/// the rest go through one small glob matcher.
 /// </summary>
 public sealed class GitIgnore
 {
     private sealed class Rule(string glob, bool anchored, bool negated, bool directoryOnly)
     {
-        private Regex? _regex;
+        private static readonly SearchValues<char> Special = SearchValues.Create("*?[\\");
+
+        private readonly bool _literal = glob.AsSpan().IndexOfAny(Special) < 0;
+        private readonly bool _suffix = glob.Length > 1 && glob[0] == '*' && glob.AsSpan(1).IndexOfAny(Special) < 0 && !glob.Contains('/', StringComparison.Ordinal);
+        private readonly bool _doubleStar = glob.Contains("**", StringComparison.Ordinal);
+        private readonly int _slashes = glob.AsSpan().Count('/');
 
         public bool Negated { get; } = negated;
 
         public bool DirectoryOnly { get; } = directoryOnly;
 
-        public bool IsMatch(string relativePath)
+        public bool IsMatch(ReadOnlySpan<char> relativePath)
         {
             var subject = anchored ? relativePath : relativePath[(relativePath.LastIndexOf('/') + 1)..];
-            if (!glob.Contains("**", StringComparison.Ordinal))
-                return anchored && glob.Count(c => c == '/') != subject.Count(c => c == '/') ? false : Wildcard(glob, 0, subject, 0);
-            _regex ??= new Regex(ToRegex(glob), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-            return _regex.IsMatch(subject);
+            if (_literal)
+                return subject.SequenceEqual(glob);
+            if (_suffix)
+                return subject.EndsWith(glob.AsSpan(1), StringComparison.Ordinal);
+            return (_doubleStar || !anchored || _slashes == subject.Count('/')) && Glob(glob, 0, subject, 0);
         }
     }
 
@@ -66,7 +71,7 @@ public sealed class GitIgnore
     public bool IsEmpty => _rules.Count == 0;
 
     /// <summary>True when ignored, false when re-included by a `!` pattern, null when no pattern speaks of the path.</summary>
-    public bool? Match(string relativePath, bool isDirectory)
+    public bool? Match(ReadOnlySpan<char> relativePath, bool isDirectory)
     {
         for (var i = _rules.Count - 1; i >= 0; i--)
         {
@@ -79,31 +84,50 @@ public sealed class GitIgnore
         return null;
     }
 
-    /// <summary>`*`, `?` and `[…]` (with `!` or `^` negation) within one path; `*` and `?` never match `/`.</summary>
-    private static bool Wildcard(string pattern, int p, string text, int t)
+    /// <summary>
+    /// `*`, `?` and `[…]` (with `!` or `^` negation), which never match `/`; `**/` (zero or more folders) and a trailing
+    /// `/**` (everything inside); any other `**` is a plain `*`, as git says. Patterns are one line of a .gitignore, so
+    /// the backtracking stays small.
+    /// </summary>
+    private static bool Glob(string pattern, int p, ReadOnlySpan<char> text, int t)
     {
-        int starP = -1, starT = -1;
-        while (t < text.Length)
+        while (p < pattern.Length)
         {
-            if (p < pattern.Length && pattern[p] == '*')
+            if (pattern[p] == '*')
             {
-                starP = p++;
-                starT = t;
-                continue;
-            }
-            if (p < pattern.Length && Single(pattern, ref p, text[t]))
-            {
-                t++;
-                continue;
-            }
-            if (starP < 0 || text[starT] == '/')
+                var slashBefore = p == 0 || pattern[p - 1] == '/';
+                if (slashBefore && p + 1 < pattern.Length && pattern[p + 1] == '*')
+                {
+                    var rest = p + 2;
+                    if (rest == pattern.Length)
+                        return true; // "dir/**": everything inside
+                    if (pattern[rest] == '/')
+                    {
+                        // "**/": zero or more folders
+                        if (Glob(pattern, rest + 1, text, t))
+                            return true;
+                        for (var i = t; i < text.Length; i++)
+                        {
+                            if (text[i] == '/' && Glob(pattern, rest + 1, text, i + 1))
+                                return true;
+                        }
+                        return false;
+                    }
+                }
+                for (var i = t; i <= text.Length; i++)
+                {
+                    if (Glob(pattern, p + 1, text, i))
+                        return true;
+                    if (i < text.Length && text[i] == '/')
+                        break;
+                }
                 return false;
-            p = starP + 1;
-            t = ++starT;
+            }
+            if (t >= text.Length || !Single(pattern, ref p, text[t]))
+                return false;
+            t++;
         }
-        while (p < pattern.Length && pattern[p] == '*')
-            p++;
-        return p == pattern.Length;
+        return t == text.Length;
     }
 
     /// <summary>Matches one character against the pattern at <paramref name="p"/>, moving past it on success.</summary>
@@ -146,52 +170,5 @@ public sealed class GitIgnore
                 p++;
                 return true;
         }
-    }
-
-    private static string ToRegex(string glob)
-    {
-        var sb = new StringBuilder("^");
-        for (var i = 0; i < glob.Length; i++)
-        {
-            var c = glob[i];
-            if (c == '*' && i + 1 < glob.Length && glob[i + 1] == '*')
-            {
-                var slashAfter = i + 2 < glob.Length && glob[i + 2] == '/';
-                var slashBefore = i == 0 || glob[i - 1] == '/';
-                if (slashBefore && slashAfter)
-                {
-                    sb.Append("(?:.*/)?"); // "**/": zero or more folders
-                    i += 2;
-                }
-                else
-                {
-                    sb.Append(".*");
-                    i++;
-                }
-            }
-            else if (c == '*')
-            {
-                sb.Append("[^/]*");
-            }
-            else if (c == '?')
-            {
-                sb.Append("[^/]");
-            }
-            else if (c == '[' && glob.IndexOf(']', i + 1) is var close and > 0)
-            {
-                var body = glob[(i + 1)..close];
-                sb.Append('[').Append(body.StartsWith('!') ? "^" + Regex.Escape(body[1..]) : Regex.Escape(body)).Append(']');
-                i = close;
-            }
-            else if (c == '\\' && i + 1 < glob.Length)
-            {
-                sb.Append(Regex.Escape(glob[++i].ToString()));
-            }
-            else
-            {
-                sb.Append(Regex.Escape(c.ToString()));
-            }
-        }
-        return sb.Append('$').ToString();
     }
 }

@@ -21,6 +21,21 @@ public sealed class GitIgnoreTests
     [InlineData("build[!0-9]", "build7", true, null)]
     [InlineData("?.txt", "a.txt", false, true)]
     [InlineData("\\#notes", "#notes", false, true)]
+    [InlineData("a/**", "a/x/y.txt", false, true)]
+    [InlineData("a/**", "b/a/x", false, null)]
+    [InlineData("**/packages/*", "src/packages/lib", true, true)]
+    [InlineData("**/packages/*", "src/packages/lib/x", false, null)]
+    [InlineData("/playground/**/azure.yaml", "playground/azure.yaml", false, true)]
+    [InlineData("/playground/**/azure.yaml", "playground/a/b/azure.yaml", false, true)]
+    [InlineData("/playground/**/azure.yaml", "src/playground/azure.yaml", false, null)]
+    [InlineData("docs/**/*.md", "docs/a/b/c.md", false, true)]
+    [InlineData("docs/**/*.md", "docs/a/b/c.txt", false, null)]
+    [InlineData("x**y", "xay", false, true)]
+    [InlineData("a/x**y", "a/x/b/y", false, null)]
+    [InlineData("*.received.*", "Snap.received.txt", false, true)]
+    [InlineData("[._]*.s[a-w][a-z]", ".main.swp", false, true)]
+    [InlineData("[._]*.s[a-w][a-z]", "main.swp", false, null)]
+    [InlineData("*~", "notes.md~", false, true)]
     public void Patterns_match_as_git_matches_them(string pattern, string path, bool isDirectory, bool? expected) =>
         new GitIgnore(pattern).Match(path, isDirectory).ShouldBe(expected);
 

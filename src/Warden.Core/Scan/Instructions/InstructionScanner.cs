@@ -397,17 +397,30 @@ public static partial class InstructionScanner
     /// Words without which a pattern cannot match, for the patterns that are slow to rule out on long English text (the
     /// other languages): a vectorized search for them skips the pattern on most files.
     /// </summary>
-    private static readonly Dictionary<Regex, SearchValues<string>> Triggers = new()
+    private static readonly Dictionary<Regex, TriggerWords> Triggers = new()
     {
-        [Override17()] = SearchValues.Create(["ignor", "игнор", "忽略", "無視"], StringComparison.OrdinalIgnoreCase),
-        [Override18()] = SearchValues.Create(["erwähne", "nutzer", "usuari", "utilisateur", "пользовател", "不要"], StringComparison.OrdinalIgnoreCase),
+        [Override17()] = new(["ignor", "игнор", "忽略", "無視"]),
+        [Override18()] = new(["erwähne", "nutzer", "usuari", "utilisateur", "пользовател", "不要"]),
     };
+
+    /// <summary>
+    /// Case-insensitive words, split so the common case stays on the fast path: ASCII words use the vectorized ASCII
+    /// search, and the others are looked for only in text that has one of their non-ASCII letters.
+    /// </summary>
+    private sealed class TriggerWords(string[] words)
+    {
+        private readonly SearchValues<string> _ascii = SearchValues.Create([.. words.Where(w => Ascii.IsValid(w))], StringComparison.OrdinalIgnoreCase);
+        private readonly SearchValues<char> _letters = SearchValues.Create(string.Concat(words.Where(w => !Ascii.IsValid(w)).Select(w => w.First(c => !char.IsAscii(c))).Select(c => $"{char.ToLowerInvariant(c)}{char.ToUpperInvariant(c)}")));
+        private readonly SearchValues<string> _other = SearchValues.Create([.. words.Where(w => !Ascii.IsValid(w))], StringComparison.OrdinalIgnoreCase);
+
+        public bool In(ReadOnlySpan<char> text) => text.ContainsAny(_ascii) || (text.ContainsAny(_letters) && text.ContainsAny(_other));
+    }
 
     private static void Phrases(string text, Regex[] patterns, Technique technique, Severity severity, List<InstructionHit> hits)
     {
         foreach (var pattern in patterns)
         {
-            if (Triggers.TryGetValue(pattern, out var words) && !text.AsSpan().ContainsAny(words))
+            if (Triggers.TryGetValue(pattern, out var words) && !words.In(text))
                 continue;
             foreach (Match m in pattern.Matches(text))
             {
