@@ -26,6 +26,13 @@ if [ ! -x "$SARIF_MULTITOOL" ]; then
     echo "test.sh: npm could not install @microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION"; echo "0 passed, 1 failed"; exit 1; }
 fi
 export WARDEN_SARIF_MULTITOOL="$SARIF_MULTITOOL"
+if ! command -v chromium >/dev/null; then
+  echo "test.sh: installing Debian chromium (browser tests of the HTML report)"
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; } \
+    && command -v chromium >/dev/null || {
+    echo "test.sh: apt-get could not install chromium (needed by tests/Warden.Browser.Tests)"; echo "0 passed, 1 failed"; exit 1; }
+fi
 for tool in git unshare; do
   command -v "$tool" >/dev/null || { echo "test.sh: $tool is required"; echo "0 passed, 1 failed"; exit 1; }
 done

@@ -20,6 +20,7 @@ public static class WardenApp
         root.Subcommands.Add(ExceptionsCommand.Create(stdout, stderr));
         root.Subcommands.Add(RolloutCommand.Create(stdout, stderr));
         root.Subcommands.Add(SurfacesCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Warden.Scanning;
 
-/// <summary>Asks git: a file as it was at a revision (`policy diff --base`), the files a range changes (`scan --diff`).</summary>
+/// <summary>
+/// Asks git: a file as it was at a revision (`policy diff --base`), the files a range changes (`scan --diff`), the
+/// history of a folder (`report`'s trend).
+/// </summary>
 public static class GitReader
 {
     public static string Show(string repoDir, string revision, string relativePath) =>
@@ -23,6 +26,49 @@ public static class GitReader
         return [.. listing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(n => n.EndsWith(extension, StringComparison.Ordinal)).Order(StringComparer.Ordinal)
             .Select(n => ($"{folder}/{n}", Show(repoDir, revision, $"{folder}/{n}")))];
+    }
+
+    /// <summary>A file at a revision, or null when it did not exist there.</summary>
+    public static string? TryShow(string repoDir, string revision, string relativePath)
+    {
+        try
+        {
+            return Show(repoDir, revision, relativePath);
+        }
+        catch (InputException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether the folder is inside a git work tree (false when git is not installed).</summary>
+    public static bool IsInsideWorkTree(string repoDir)
+    {
+        try
+        {
+            return Run(repoDir, ["rev-parse", "--is-inside-work-tree"], "not a git repository").Trim() == "true";
+        }
+        catch (InputException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The last <paramref name="count"/> commits that changed the folder, newest first: full hash, commit date, subject.</summary>
+    public static IReadOnlyList<(string Commit, DateOnly Date, string Subject)> Log(string repoDir, int count)
+    {
+        string output;
+        try
+        {
+            output = Run(repoDir, ["log", $"-n{count}", "--format=%H%x09%cs%x09%s", "--", "."], "git cannot read the history");
+        }
+        catch (InputException)
+        {
+            return []; // no commits yet
+        }
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t', 3))
+            .Where(p => p.Length == 3 && DateOnly.TryParseExact(p[1], "yyyy-MM-dd", out _))
+            .Select(p => (p[0], DateOnly.ParseExact(p[1], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), p[2]))];
     }
 
     /// <summary>The paths (relative to the repository root, '/'-separated) that `git diff BASE..HEAD` adds, changes or deletes.</summary>

@@ -14,7 +14,7 @@ namespace Warden.Cli.Commands;
 /// </summary>
 public static class RolloutCommand
 {
-    public const string FileName = "rollout.toml";
+    public const string FileName = GovernanceLoader.RolloutFile;
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -63,56 +63,10 @@ public static class RolloutCommand
 
     private static State? Load(string path, TextWriter stderr)
     {
-        var (repo, errors) = PolicyRepositoryLoader.Load(path);
-        if (repo is null || errors.Count > 0)
-        {
-            foreach (var e in errors)
-                stderr.WriteLine(e);
-            return null;
-        }
-        var root = Path.GetDirectoryName(repo.Path)!;
-        var planPath = Path.Combine(root, FileName);
-        var plan = new RolloutPlan(null, new Dictionary<string, string>(), [], []);
-        if (File.Exists(planPath))
-        {
-            var (parsed, planErrors) = RolloutPlanParser.Parse(File.ReadAllText(planPath), planPath);
-            if (parsed is null)
-            {
-                foreach (var e in planErrors)
-                    stderr.WriteLine(e);
-                return null;
-            }
-            plan = parsed;
-        }
-        Core.Users.UserDirectory? directory = null;
-        if (plan.PilotDirectory is { } d)
-        {
-            var loaded = DirectoryLoader.Load(Path.Combine(root, d));
-            if (loaded.Directory is null || loaded.Errors.Count > 0)
-            {
-                foreach (var e in loaded.Errors)
-                    stderr.WriteLine(e);
-                return null;
-            }
-            directory = loaded.Directory;
-        }
-        var today = DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().Date);
-        var lint = PolicyLinter.Lint(repo, today);
-        SurfaceInventory? surfaces = null;
-        var surfacesPath = Path.Combine(root, SurfacesCommand.FileName);
-        if (File.Exists(surfacesPath))
-        {
-            var (inventory, surfaceErrors) = SurfaceInventoryParser.Parse(File.ReadAllText(surfacesPath), surfacesPath);
-            if (inventory is null)
-            {
-                foreach (var e in surfaceErrors)
-                    stderr.WriteLine(e);
-                return null;
-            }
-            surfaces = inventory;
-        }
-        var inputs = new RolloutInputs(repo, plan, lint, directory, surfaces, today);
-        return new State(repo, plan, planPath, Rollout.Evaluate(inputs), today);
+        var (state, errors) = GovernanceLoader.Load(path);
+        foreach (var e in errors)
+            stderr.WriteLine(e);
+        return state is null ? null : new State(state.Repository, state.Plan, state.PlanPath, state.Gates(), state.Today);
     }
 
     private static int Render(State state, string format, TextWriter stdout)
