@@ -17,7 +17,8 @@ public static class GitReader
         string listing;
         try
         {
-            listing = Run(repoDir, ["ls-tree", "--name-only", $"{revision}:./{folder}"], $"git cannot list {folder} at {revision}");
+            // --full-tree: from a subfolder, ls-tree would otherwise list only entries under that subfolder of the tree given.
+            listing = Run(repoDir, ["ls-tree", "--full-tree", "--name-only", $"{revision}:./{folder}"], $"git cannot list {folder} at {revision}");
         }
         catch (InputException) when (Run(repoDir, ["rev-parse", "--verify", "--quiet", revision + "^{commit}"], $"no revision {revision}").Length > 0)
         {

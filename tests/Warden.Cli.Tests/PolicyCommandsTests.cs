@@ -100,8 +100,10 @@ public sealed class PolicyCommandsTests : IDisposable
         bob.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("setting").GetString()).ShouldContain("allowed_sandbox_modes");
     }
 
-    [Fact]
-    public void Diff_against_a_git_revision_reads_that_revisions_inventory_files()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Diff_against_a_git_revision_reads_that_revisions_inventory_files(bool policyRepoInSubfolder)
     {
         var repo = Path.Combine(_root, "repo");
         Run("init", repo).Exit.ShouldBe(0);
@@ -109,9 +111,10 @@ public sealed class PolicyCommandsTests : IDisposable
         File.WriteAllText(file, File.ReadAllText(file).Replace("mcp_allowlist = []", "mcp_allowlist = [\"docs\"]", StringComparison.Ordinal));
         Directory.CreateDirectory(Path.Combine(repo, "inventory"));
         File.WriteAllText(Path.Combine(repo, "inventory", "mcp.toml"), "[mcp_servers.docs]\nurl = \"https://mcp.example.com/mcp\"\nowner = \"platform\"\n");
-        Git(repo, "init", "-q");
-        Git(repo, "add", "-A");
-        Git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "base");
+        var gitRoot = policyRepoInSubfolder ? _root : repo;
+        Git(gitRoot, "init", "-q");
+        Git(gitRoot, "add", "-A");
+        Git(gitRoot, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "base");
         File.WriteAllText(file, File.ReadAllText(file).Replace("mcp_allowlist = [\"docs\"]", "mcp_allowlist = []", StringComparison.Ordinal));
 
         var (exit, output, error) = Run("policy", "diff", repo, "--base", "HEAD", "--format", "json");

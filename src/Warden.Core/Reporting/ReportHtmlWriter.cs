@@ -30,8 +30,9 @@ public static class ReportHtmlWriter
         h2 { font-size: 18px; margin: 0 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
         h3 { font-size: 15px; margin: 18px 0 6px; }
         table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 13px; table-layout: auto; }
-        th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
-        th { background: var(--bg); font-weight: 600; }
+        th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
+        td:first-child { white-space: nowrap; }
+        th { background: var(--bg); font-weight: 600; overflow-wrap: normal; white-space: nowrap; }
         code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; }
         .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px; }
         .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; background: #fff; }
@@ -236,7 +237,7 @@ public static class ReportHtmlWriter
             Close(h);
             return;
         }
-        h.Append(CultureInfo.InvariantCulture, $"<p>Governance findings (policy lint, register, exceptions, surfaces) at each of the last {points.Count} commits that changed the policy repository, oldest first.</p><div class=\"charts\">");
+        h.Append(CultureInfo.InvariantCulture, $"<p>Governance findings (policy lint, register, exceptions, surfaces) at each of the last {points.Count} commit{(points.Count == 1 ? "" : "s")} that changed the policy repository, oldest first.</p><div class=\"charts\">");
         h.Append(TrendChart(points));
         h.Append("</div><table><thead><tr><th>commit</th><th>date</th><th>subject</th><th>findings</th></tr></thead><tbody>");
         foreach (var t in points.Reverse())
@@ -258,7 +259,7 @@ public static class ReportHtmlWriter
             var gaps = framework.Mapped.Where(m => m.Findings > 0).ToList();
             h.Append(CultureInfo.InvariantCulture, $"<h3>{E(framework.Name)}</h3><p>{mapped} of {framework.Functions.Sum(f => f.Subcategories)} subcategories mapped to Warden controls; {gaps.Count} of them with open findings.</p><div class=\"charts\">");
             h.Append(Stacked($"{framework.Name} coverage by function", [.. framework.Functions.Select(f => (f.Function, (IReadOnlyList<(int, string, string)>)[
-                (f.Mapped - f.WithFindings, "#15803d", "mapped, no findings"), (f.WithFindings, "#dc2626", "mapped, open findings"), (f.Subcategories - f.Mapped, "#e5e7eb", "not mapped")]))], 560));
+                (f.Mapped - f.WithFindings, "#15803d", "mapped, no findings"), (f.WithFindings, "#dc2626", "mapped, open findings"), (f.Subcategories - f.Mapped, "#e5e7eb", "not mapped")]))], 640));
             h.Append("</div>");
             if (gaps.Count > 0)
             {
@@ -316,14 +317,15 @@ public static class ReportHtmlWriter
                     svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x:0.#}\" y=\"{y + 3}\" width=\"{w:0.#}\" height=\"16\" fill=\"{color}\"><title>{E(name)}: {value} {E(label)}</title></rect>");
                 x += w;
             }
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + 6:0.#}\" y=\"{y + 15}\">{segments[0].Value}/{segments.Sum(s => s.Value)}</text>");
+            // "counted of all": every segment but the last (met; mapped) of the row's total.
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + 6:0.#}\" y=\"{y + 15}\">{segments.Sum(s => s.Value) - segments[^1].Value}/{segments.Sum(s => s.Value)}</text>");
         }
         var legendY = top + rows.Count * rowHeight + 14;
         var lx = labelWidth;
         foreach (var (_, color, label) in rows[0].Segments)
         {
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx}\" y=\"{legendY - 9}\" width=\"10\" height=\"10\" fill=\"{color}\" stroke=\"#9ca3af\" stroke-width=\"0.5\"/><text x=\"{lx + 14}\" y=\"{legendY}\">{E(label)}</text>");
-            lx += 20 + label.Length * 7;
+            lx += 24 + label.Length * 7;
         }
         return svg.Append("</svg>").ToString();
     }
