@@ -103,6 +103,11 @@ public sealed class ReportPageTests(ReportPageFixture acme, ITestOutputHelper ou
 
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
         (await page.Locator("#findings h2").First.IsVisibleAsync()).ShouldBeTrue("In print layout #findings h2 is not visible.");
+
+        // Printed on A4 (about 794 CSS px wide) nothing may be cut off at the page edge.
+        await page.SetViewportSizeAsync(794, 1123);
+        var printWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        printWidth.ShouldBeLessThanOrEqualTo(794, $"Printed on A4 the page is {printWidth}px wide: {await WidestElements(page)}");
     }
 
     [Fact]

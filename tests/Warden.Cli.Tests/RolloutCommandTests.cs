@@ -113,4 +113,18 @@ public sealed class RolloutCommandTests : IDisposable
 
         stderr.ToString().ShouldContain($"{Path.Combine(_repo, "rollout.toml")}:3:8: gate \"telemetry-wired\" is checked by Warden itself; it takes no evidence;");
     }
+
+    [Fact]
+    public void Unknown_keys_and_a_directory_that_is_not_a_path_are_errors_not_ignored()
+    {
+        File.WriteAllText(Path.Combine(_repo, "rollout.toml"), "[pilot]\ndirectory = 3\nexpected = {}\n" + Evidence("owners-named").Replace("link =", "url =", StringComparison.Ordinal));
+        var stderr = new StringWriter();
+
+        WardenApp.Run(["rollout", "status", _repo], new StringWriter(), stderr).ShouldBe(2);
+
+        var file = Path.Combine(_repo, "rollout.toml");
+        stderr.ToString().ShouldContain($"{file}:2:13: pilot.directory is the path of a directory export");
+        stderr.ToString().ShouldContain($"{file}:3:1: Unknown key `expected` in [pilot]; it has directory, expect.");
+        stderr.ToString().ShouldContain("Unknown key `url` in an [[evidence]] entry; it has gate, by, date, link, note.");
+    }
 }

@@ -167,7 +167,10 @@ public static class RolloutPlanParser
         var expect = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (root["pilot"] is TomlTableNode pilot)
         {
+            Known(pilot, "[pilot]", ["directory", "expect"], errors);
             directory = (pilot["directory"] as TomlScalarNode)?.AsString;
+            if (pilot["directory"] is { } given && directory is null)
+                errors.Add(new PolicyError(given.Location, "pilot.directory is the path of a directory export (CSV or SCIM JSON), a string such as \"users.csv\"."));
             if (pilot["expect"] is TomlTableNode e)
             {
                 foreach (var (user, node) in e.Entries)
@@ -182,6 +185,7 @@ public static class RolloutPlanParser
         var evidence = new List<GateEvidence>();
         foreach (var item in Tables(root, "evidence", errors))
         {
+            Known(item, "an [[evidence]] entry", ["gate", "by", "date", "link", "note"], errors);
             var gate = (item["gate"] as TomlScalarNode)?.AsString;
             var by = (item["by"] as TomlScalarNode)?.AsString;
             var date = Date(item, errors);
@@ -200,6 +204,7 @@ public static class RolloutPlanParser
         var passed = new List<PassedPhase>();
         foreach (var item in Tables(root, "passed", errors))
         {
+            Known(item, "a [[passed]] entry", ["phase", "date", "by"], errors);
             var phase = (item["phase"] as TomlScalarNode)?.Value is long p ? (int)p : -1;
             var date = Date(item, errors);
             if (phase is < 0 or > 3 || date is null)
@@ -210,6 +215,12 @@ public static class RolloutPlanParser
             passed.Add(new PassedPhase(phase, date.Value, (item["by"] as TomlScalarNode)?.AsString ?? ""));
         }
         return errors.Count > 0 ? (null, errors) : (new RolloutPlan(directory, expect, evidence, passed), errors);
+    }
+
+    private static void Known(TomlTableNode table, string what, string[] keys, List<PolicyError> errors)
+    {
+        foreach (var (key, node) in table.Entries.Where(e => !keys.Contains(e.Key)))
+            errors.Add(new PolicyError(node.KeyLocation, $"Unknown key `{key}` in {what}; it has {string.Join(", ", keys)}."));
     }
 
     private static IEnumerable<TomlTableNode> Tables(TomlTableNode root, string key, List<PolicyError> errors)

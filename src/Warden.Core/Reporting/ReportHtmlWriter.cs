@@ -31,8 +31,7 @@ public static class ReportHtmlWriter
         h3 { font-size: 15px; margin: 18px 0 6px; }
         table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 13px; table-layout: auto; }
         th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
-        td:first-child { white-space: nowrap; }
-        th { background: var(--bg); font-weight: 600; overflow-wrap: normal; white-space: nowrap; }
+        th { background: var(--bg); font-weight: 600; overflow-wrap: normal; }
         code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; }
         .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px; }
         .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; background: #fff; }
@@ -49,7 +48,8 @@ public static class ReportHtmlWriter
         svg text { font: 12px system-ui, "DejaVu Sans", sans-serif; fill: var(--ink); }
         ol, ul { margin: 6px 0; padding-left: 22px; }
         footer { padding: 16px 32px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); }
-        @media print { nav { display: none; } header { background: none; } section { break-inside: auto; } tr { break-inside: avoid; } h2 { break-after: avoid; } }
+        @media (max-width: 900px) { header, nav, main, footer { padding-left: 12px; padding-right: 12px; } table { font-size: 12px; } th, td { padding: 4px 5px; } }
+        @media print { nav { display: none; } header { background: none; } header, main, footer { padding-left: 0; padding-right: 0; } table { font-size: 11px; } th, td { padding: 3px 4px; } section { break-inside: auto; } tr { break-inside: avoid; } h2 { break-after: avoid; } }
         """;
 
     public static void Write(GovernanceReport report, string toolVersion, TextWriter output)
@@ -325,7 +325,7 @@ public static class ReportHtmlWriter
         foreach (var (_, color, label) in rows[0].Segments)
         {
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx}\" y=\"{legendY - 9}\" width=\"10\" height=\"10\" fill=\"{color}\" stroke=\"#9ca3af\" stroke-width=\"0.5\"/><text x=\"{lx + 14}\" y=\"{legendY}\">{E(label)}</text>");
-            lx += 24 + label.Length * 7;
+            lx += 30 + label.Length * 8;
         }
         return svg.Append("</svg>").ToString();
     }
@@ -334,18 +334,25 @@ public static class ReportHtmlWriter
     private static string TrendChart(IReadOnlyList<TrendPoint> points)
     {
         const int left = 36, top = 28, plot = 160, column = 56;
-        var width = Math.Max(320, left + points.Count * column + 20);
-        var height = top + plot + 44;
+        var width = Math.Max(420, left + points.Count * column + 20);
+        var height = top + plot + 64;
         var max = Math.Max(1, points.Max(p => p.Total));
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"Governance findings per commit, oldest first: {E(string.Join(", ", points.Select(p => $"{p.Commit[..7]} {p.Total}")))}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">");
         svg.Append("<text x=\"0\" y=\"14\" font-weight=\"600\">Findings per commit</text>");
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" y1=\"{top + plot}\" x2=\"{width - 10}\" y2=\"{top + plot}\" stroke=\"#9ca3af\"/>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"{top + 4}\" text-anchor=\"end\">{max}</text><text x=\"{left - 6}\" y=\"{top + plot}\" text-anchor=\"end\">0</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left - 3}\" y1=\"{top}\" x2=\"{left}\" y2=\"{top}\" stroke=\"#9ca3af\"/><text x=\"{left - 6}\" y=\"{top + 4}\" text-anchor=\"end\">{max}</text><text x=\"{left - 6}\" y=\"{top + plot}\" text-anchor=\"end\">0</text>");
+        var lx = left;
+        foreach (var (severity, color) in SeverityColors)
+        {
+            var name = SeverityNames.Name(severity);
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx}\" y=\"{height - 11}\" width=\"10\" height=\"10\" fill=\"{color}\"/><text x=\"{lx + 14}\" y=\"{height - 2}\">{name}</text>");
+            lx += 30 + name.Length * 8;
+        }
         for (var i = 0; i < points.Count; i++)
         {
             var p = points[i];
-            var x = left + i * column + 12;
+            var x = left + i * column + 16;
             var y = (double)(top + plot);
             foreach (var (severity, color) in SeverityColors.Reverse())
             {
