@@ -121,7 +121,7 @@ public static class ReportMarkdownWriter
         output.Write(md.ToString());
     }
 
-    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+    private static string Cell(string text) => MarkdownWriter.Escape(text);
 }
 
 /// <summary>The sentences the Markdown and HTML reports share, so both say the same thing the same way.</summary>
