@@ -125,7 +125,7 @@ public sealed record GovernanceReport(
         var surfaces = inputs.Surfaces?.Entries.Select(e => new SurfaceRow(
             e.Surface.Id, e.Surface.Name, e.Surface.Family.ToString(), e.Enabled, [.. e.Groups.Select(g => g.Value)], e.Owner,
             [.. e.AuditSources.Select(a => a.Value)],
-            findings.Count(f => f.Rule.Id.StartsWith("WD41", StringComparison.Ordinal) && f.Location.Line >= e.Location.Line && f.Location.Line < NextLine(inputs.Surfaces, e)))).ToList();
+            findings.Count(f => f.Location.Path == inputs.Surfaces.Path && f.Location.Line >= e.Location.Line && f.Location.Line < NextLine(inputs.Surfaces, e)))).ToList();
 
         var register = repo.Register
             .Select(e => e.ReviewBy is { } due ? new RegisterRow(e, State(due, today), due.DayNumber - today.DayNumber) : new RegisterRow(e, DueState.Undated, null))
