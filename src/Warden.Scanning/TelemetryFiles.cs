@@ -1,0 +1,174 @@
+using System.Buffers;
+using System.IO.Compression;
+using Warden.Core.Telemetry;
+using Warden.Core.Toml;
+
+namespace Warden.Scanning;
+
+/// <summary>
+/// Reads Codex telemetry from disk as a stream of events: files and folders (recursively) of OTLP JSON lines, OTLP
+/// protobuf bodies, `codex exec --json` output and rollout files, gzip-compressed or not. Memory stays flat as files
+/// grow: one line (one JSON document) is in memory at a time. A line that cannot be read is recorded as damage with
+/// its file and line and the rest of the file is read.
+/// </summary>
+public static class TelemetryFiles
+{
+    private static readonly string[] Extensions = [".jsonl", ".ndjson", ".json", ".log", ".body", ".pb", ".bin", ".gz"];
+
+    /// <summary>The files PATHs name: a file as given; a folder's files with a telemetry extension, in name order.</summary>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (File.Exists(path))
+                files.Add(path);
+            else if (Directory.Exists(path))
+                files.AddRange(Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+                    .Where(f => Extensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase))).Order(StringComparer.Ordinal));
+            else
+                throw new InputException($"{path}: no such file or folder.");
+        }
+        return files;
+    }
+
+    /// <summary>The events of one file, read lazily; damage is added to <paramref name="damage"/> as it is met.</summary>
+    public static IEnumerable<TelemetryEvent> Read(string file, List<TelemetryDamage> damage)
+    {
+        Stream stream;
+        try
+        {
+            stream = File.OpenRead(file);
+            if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+                stream = new GZipStream(stream, CompressionMode.Decompress);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            damage.Add(new TelemetryDamage(new SourceLocation(file, 0, 0), $"cannot be read: {ex.Message}"));
+            yield break;
+        }
+        using (stream)
+        {
+            var lines = new LineReader(stream);
+            var reader = new TelemetryReader(file);
+            // A protobuf request starts with field 1 (resource_logs), length-delimited: 0x0A, then a length; JSON
+            // starts with '{', maybe after blank lines.
+            if (lines.Peek(2) is [0x0A, var second] && second is not ((byte)'{' or (byte)'[' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                foreach (var e in OtlpProtobuf.Read(lines.Rest(ReadOnlyMemory<byte>.Empty), new SourceLocation(file, 1, 1), damage))
+                    yield return e;
+                yield break;
+            }
+            var first = true;
+            while (true)
+            {
+                ReadOnlyMemory<byte> line;
+                try
+                {
+                    if (!lines.Next(out line))
+                        break;
+                }
+                catch (Exception ex) when (ex is IOException or InvalidDataException)
+                {
+                    damage.Add(new TelemetryDamage(new SourceLocation(file, lines.Line, 0), $"cannot be read further: {ex.Message}"));
+                    break;
+                }
+                var content = line.Span.Trim(" \t\r"u8);
+                if (content.IsEmpty)
+                    continue;
+                if (first)
+                {
+                    first = false;
+                    // Codex posts OTLP JSON pretty-printed: a document spread over lines is read whole.
+                    if (content.Length == 1 && content[0] == (byte)'{')
+                    {
+                        foreach (var e in reader.Read(lines.Rest(line), 1, damage))
+                            yield return e;
+                        yield break;
+                    }
+                }
+                foreach (var e in reader.Read(line.ToArray(), lines.Line, damage))
+                    yield return e;
+            }
+        }
+    }
+
+    /// <summary>Splits a stream at '\n' without decoding it; a line is valid until the next call.</summary>
+    private sealed class LineReader(Stream stream)
+    {
+        private byte[] _buffer = new byte[1 << 16];
+        private int _start;
+        private int _end;
+        private bool _eof;
+
+        public int Line { get; private set; }
+
+        public bool Next(out ReadOnlyMemory<byte> line)
+        {
+            while (true)
+            {
+                var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+                if (newline >= 0)
+                {
+                    line = _buffer.AsMemory(_start, newline - _start);
+                    _start = newline + 1;
+                    Line++;
+                    return true;
+                }
+                if (_eof)
+                {
+                    line = _buffer.AsMemory(_start, _end - _start);
+                    _start = _end;
+                    if (line.IsEmpty)
+                        return false;
+                    Line++;
+                    return true;
+                }
+                Fill();
+            }
+        }
+
+        /// <summary>Up to <paramref name="count"/> bytes at the start, without consuming them.</summary>
+        public byte[] Peek(int count)
+        {
+            while (_end - _start < count && !_eof)
+                Fill();
+            return _buffer.AsSpan(_start, Math.Min(count, _end - _start)).ToArray();
+        }
+
+        /// <summary>The given line, everything after it, and the rest of the stream, as one block (a whole document or body).</summary>
+        public byte[] Rest(ReadOnlyMemory<byte> line)
+        {
+            var rest = new ArrayBufferWriter<byte>();
+            if (!line.IsEmpty)
+            {
+                rest.Write(line.Span);
+                rest.Write("\n"u8);
+            }
+            rest.Write(_buffer.AsSpan(_start, _end - _start));
+            _start = _end;
+            var chunk = new byte[1 << 16];
+            int read;
+            while ((read = stream.Read(chunk)) > 0)
+                rest.Write(chunk.AsSpan(0, read));
+            _eof = true;
+            return rest.WrittenSpan.ToArray();
+        }
+
+        private void Fill()
+        {
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+            if (_end == _buffer.Length)
+                Array.Resize(ref _buffer, _buffer.Length * 2);
+            var read = stream.Read(_buffer, _end, _buffer.Length - _end);
+            if (read == 0)
+                _eof = true;
+            _end += read;
+        }
+    }
+}

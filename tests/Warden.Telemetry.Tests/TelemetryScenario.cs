@@ -1,0 +1,34 @@
+namespace Warden.Telemetry.Tests;
+
+/// <summary>
+/// One recorded session: the prompt, the model's script, the config and arguments Codex runs with, set-up of the
+/// temp folders, and the checks that hold for what Codex really did.
+/// </summary>
+public sealed record TelemetryScenario(string Name, string About, string Prompt, Func<SessionContext, IReadOnlyList<ScriptStep>> Steps)
+{
+    /// <summary>Top-level keys and tables for config.toml (the provider and [otel] are added around them).</summary>
+    public Func<SessionContext, string> Config { get; init; } = _ => "";
+
+    /// <summary>Extra keys inside <c>[otel]</c>, e.g. <c>log_user_prompt = true</c>.</summary>
+    public string OtelConfig { get; init; } = "";
+
+    /// <summary>The OTLP/HTTP protocol: <c>json</c> or <c>binary</c> (protobuf).</summary>
+    public string Protocol { get; init; } = "json";
+
+    /// <summary>The automatic reviewer's answers (JSON text), for runs with <c>--approve-for-me</c>.</summary>
+    public IReadOnlyList<string> Reviews { get; init; } = [];
+
+    /// <summary>Arguments after <c>codex exec --skip-git-repo-check --json</c>, before the prompt.</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
+
+    /// <summary>Runs after the project (a git repository with README.md) is made and before Codex starts.</summary>
+    public Action<SessionContext>? Setup { get; init; }
+
+    /// <summary>What must hold for the live run, beyond the checks every scenario gets.</summary>
+    public Action<CodexRun> Check { get; init; } = _ => { };
+
+    /// <summary>What the recording shows, for about.md (Markdown).</summary>
+    public string Notes { get; init; } = "";
+
+    public override string ToString() => Name;
+}
