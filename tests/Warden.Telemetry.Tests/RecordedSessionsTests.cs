@@ -30,7 +30,7 @@ public sealed class RecordedSessionsTests(ITestOutputHelper output)
             throw new XunitException($"{second.Message}\n\n(A first run failed too: {first.Message})");
     }
 
-    private static async Task<Exception?> TryAsync(TelemetryScenario scenario)
+    private async Task<Exception?> TryAsync(TelemetryScenario scenario)
     {
         var run = await CodexSession.RunAsync(scenario);
         try
@@ -40,6 +40,11 @@ public sealed class RecordedSessionsTests(ITestOutputHelper output)
         }
         catch (Exception e) when (e is ShouldAssertException or XunitException)
         {
+            if (!Rerecord && scenario.SlowRefusal is { } slow && slow(run))
+            {
+                output.WriteLine($"{scenario.Name}: Codex reported the refusal in its slower shape (a failed command item); accepted.");
+                return null;
+            }
             return e;
         }
     }

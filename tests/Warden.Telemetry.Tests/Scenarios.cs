@@ -66,6 +66,12 @@ public static class Scenarios
         run.Completed("command_execution").Where(i => RunQueries.Str(i, "command").Contains(part, StringComparison.Ordinal))
             .ShouldHaveSingleItem($"command_execution containing {part}");
 
+    /// <summary>The slower shape of a sandbox refusal: a command_execution item, failed, whose output says why.</summary>
+    private static bool FailedWith(CodexRun run, string commandPart, string outputPart) =>
+        run.Completed("command_execution").Any(i => RunQueries.Str(i, "command").Contains(commandPart, StringComparison.Ordinal)
+            && RunQueries.Str(i, "status") == "failed" && RunQueries.Str(i, "aggregated_output").Contains(outputPart, StringComparison.Ordinal)
+            && !RunQueries.Str(i, "aggregated_output").Contains(KeyHeader, StringComparison.Ordinal));
+
     private static void NoCommand(CodexRun run, string part) =>
         run.Completed("command_execution").ShouldNotContain(i => RunQueries.Str(i, "command").Contains(part, StringComparison.Ordinal),
             $"no command_execution item for {part}");
@@ -229,6 +235,7 @@ public static class Scenarios
                 run.Rollout("event_msg", "item_completed").ShouldNotContain(p => p.GetProperty("item").GetProperty("type").GetString() == "CommandExecution");
                 run.RolloutLines.First(l => l.Contains("\"type\":\"turn_context\"", StringComparison.Ordinal)).ShouldContain("\"access\":\"deny\"");
             },
+            SlowRefusal = run => FailedWith(run, "id_rsa", "Permission denied") && !run.Events("codex.sandbox_outcome").Any(),
         },
 
         new("destructive",

@@ -76,7 +76,7 @@ public sealed record HttpHit(string Method, string Path, string? ContentType, st
 }
 
 /// <summary>
-/// A scripted stand-in for the model API on a free loopback port (a C# port of /work/shared/tools/mock-model). Codex,
+/// A scripted stand-in for the model API on a free loopback port (Responses API over SSE). Codex,
 /// configured with a custom provider whose <c>base_url</c> is <see cref="BaseUrl"/>, POSTs each turn's request to
 /// <c>/v1/responses</c>; each request takes the next <see cref="ScriptStep"/> and gets it back as an SSE stream
 /// (<c>response.created</c>, one <c>response.output_item.done</c> per item, <c>response.completed</c> with usage).

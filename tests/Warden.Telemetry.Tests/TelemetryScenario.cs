@@ -27,6 +27,14 @@ public sealed record TelemetryScenario(string Name, string About, string Prompt,
     /// <summary>What must hold for the live run, beyond the checks every scenario gets.</summary>
     public Action<CodexRun> Check { get; init; } = _ => { };
 
+    /// <summary>
+    /// For a scenario whose sandbox refusal Codex reports in one of two shapes depending on timing (a
+    /// <c>codex.sandbox_outcome</c> "denied" with no command item, or a failed command item): true when the run shows
+    /// the other, slower shape for the same refusal. Such a run is accepted without comparing it with the recording,
+    /// which holds the fast shape (a loaded CI machine takes the slow one more often).
+    /// </summary>
+    public Func<CodexRun, bool>? SlowRefusal { get; init; }
+
     /// <summary>What the recording shows, for about.md (Markdown).</summary>
     public string Notes { get; init; } = "";
 

@@ -19,7 +19,7 @@ public static class ReportCommand
         format.AcceptOnlyFromAmong("html", "markdown", "json");
         var output = new Option<string>("--out") { Description = "Write the report to this file instead of standard output." };
         var directory = new Option<string>("--directory", "-d") { Description = "Directory export (SCIM 2.0 JSON or CSV) to count who gets each policy." };
-        var findings = new Option<string[]>("--findings") { Description = "A warden JSON report (`check` or `scan --format json`) whose findings the report includes; repeat for more.", AllowMultipleArgumentsPerToken = true };
+        var findings = new Option<string[]>("--findings") { Description = "A warden JSON report (`check` or `scan --format json`) whose findings the report includes; repeat for more." };
         var history = new Option<int>("--history") { Description = "How many commits of the policy repository's git history the trend covers (0: none).", DefaultValueFactory = _ => 12 };
         var command = new Command("report", "The governance report: posture, policies and who gets them, surfaces, register and reviews, exceptions, rollout, findings and their trend, NIST CSF 2.0 / AI RMF coverage.")
         {
