@@ -302,6 +302,7 @@ public static class Scenarios
                 Fetched(run, "/x", fetched: false);
                 run.Events("codex.sandbox_outcome").Select(e => e["call_id"]).ShouldBe(["call_3"]);
             },
+            SlowRefusal = run => FailedWith(run, $"rm -r {run.Folders.OutsideTmp}", "Read-only file system") && !run.Events("codex.sandbox_outcome").Any(),
         },
 
         new("sandbox-denied-slow-command",
