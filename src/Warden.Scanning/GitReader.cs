@@ -67,9 +67,13 @@ public static class GitReader
         {
             return []; // no commits yet
         }
-        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t', 3))
-            .Where(p => p.Length == 3 && DateOnly.TryParseExact(p[1], "yyyy-MM-dd", out _))
-            .Select(p => (p[0], DateOnly.ParseExact(p[1], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), p[2]))];
+        var commits = new List<(string, DateOnly, string)>();
+        foreach (var parts in output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t', 3)))
+        {
+            if (parts.Length == 3 && DateOnly.TryParseExact(parts[1], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+                commits.Add((parts[0], date, parts[2]));
+        }
+        return commits;
     }
 
     /// <summary>The paths (relative to the repository root, '/'-separated) that `git diff BASE..HEAD` adds, changes or deletes.</summary>

@@ -29,7 +29,8 @@ public static class RepositoryWalker
         if (!Directory.Exists(root))
             throw new InputException($"{root}: no such folder to scan.");
         var ignores = new List<(string, GitIgnore)>();
-        if (File.Exists(Path.Combine(root, ".git", "info", "exclude")) && ReadSmall(Path.Combine(root, ".git", "info", "exclude")) is { } exclude)
+        var excludeFile = Path.Combine(root, ".git", "info", "exclude");
+        if (File.Exists(excludeFile) && ReadSmall(excludeFile) is { } exclude)
             ignores.Add(("", new GitIgnore(exclude)));
 
         var read = new ConcurrentBag<RepoFile>();

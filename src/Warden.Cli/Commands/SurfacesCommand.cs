@@ -13,7 +13,7 @@ namespace Warden.Cli.Commands;
 /// </summary>
 public static class SurfacesCommand
 {
-    public const string FileName = "surfaces.toml";
+    public const string FileName = GovernanceLoader.SurfacesFile;
     public const string SchemaFileName = "surfaces.schema.json";
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
