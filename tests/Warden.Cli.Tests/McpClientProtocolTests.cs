@@ -204,7 +204,8 @@ public sealed class McpClientProtocolTests
 
         public void Dispose()
         {
-            _listener.Stop();
+            // Close alone: on Linux, Stop releases the port first, and Close then looks the endpoint up again, binding
+            // the port anew — "Address already in use" when another test has taken it meanwhile.
             _listener.Close();
             _loop.Wait(TimeSpan.FromSeconds(5));
         }
