@@ -44,6 +44,12 @@ public sealed record CodexRun(
     IReadOnlyList<string> Script,
     TimeSpan Elapsed)
 {
+    /// <summary>The files the scenario wrote before Codex started (paths relative to <see cref="SessionFolders.Root"/>).</summary>
+    public IReadOnlyList<(string Path, string Text)> Files { get; init; } = [];
+
+    /// <summary>What the pseudo-terminal showed, for an interactive run (escape sequences and all); empty for exec.</summary>
+    public string Terminal { get; init; } = "";
+
     /// <summary>Every OTLP log record, from JSON and protobuf bodies alike, in arrival order.</summary>
     public IReadOnlyList<OtlpEvent> Events { get; } = [.. Otlp.Where(h => h.Path.StartsWith("/v1/logs", StringComparison.Ordinal)).SelectMany(OtlpLogs.Read)];
 
@@ -57,7 +63,8 @@ public sealed record CodexRun(
 /// <summary>
 /// Runs <c>codex exec --skip-git-repo-check --json [args] PROMPT</c> (the real Codex CLI 0.171.0, found as the
 /// conformance suite finds it) against a <see cref="ScriptedModel"/>, with a fresh CODEX_HOME whose config.toml points
-/// the model provider and the OTLP log exporter at it.
+/// the model provider and the OTLP log exporter at it. An interactive scenario runs the TUI on a pseudo-terminal instead,
+/// and a scenario with a host name runs in a UTS namespace of its own (<see cref="TelemetryScenario"/>).
 /// </summary>
 public static class CodexSession
 {
@@ -86,15 +93,25 @@ public static class CodexSession
 
             var context = new SessionContext(folders, model);
             scenario.Setup?.Invoke(context);
+            var files = scenario.Files(context);
+            foreach (var (relative, text) in files)
+            {
+                var path = Path.Combine(root, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, text);
+            }
             var config = Config(scenario, context);
             File.WriteAllText(Path.Combine(folders.CodexHome, "config.toml"), config);
             var steps = scenario.Steps(context);
             model.Steps = steps;
             model.Reviews = scenario.Reviews;
 
-            string[] args = ["exec", "--skip-git-repo-check", "--json", .. scenario.Args, scenario.Prompt];
+            string[] args = scenario.Interactive
+                ? [.. scenario.Args, scenario.Prompt]
+                : ["exec", "--skip-git-repo-check", "--json", .. scenario.Args, scenario.Prompt];
+            var (argv, shown) = CommandLine(scenario, args);
             var started = Stopwatch.StartNew();
-            var (exit, timedOut, stdout, stderr) = await StartAsync(folders, args);
+            var (exit, timedOut, stdout, stderr) = await StartAsync(folders, argv, scenario.Interactive);
             await QuietAsync(model);
             started.Stop();
 
@@ -104,9 +121,14 @@ public static class CodexSession
                     .Select(f => (Path.GetRelativePath(folders.CodexHome, f), File.ReadAllText(f)))
                     .OrderBy(r => IsExecSession(r.Item2) ? 0 : 1).ToList()
                 : [];
-            return new CodexRun(scenario, folders, model.Port, "codex " + string.Join(' ', args.Select(Quote)), config, exit,
-                timedOut, CodexRun.Lines(stdout), stderr, model.Otlp, rollouts, model.ModelRequests, model.Other,
-                [.. steps.Select(s => s.Describe), .. scenario.Reviews.Select(r => $"(reviewer) message {r}")], started.Elapsed);
+            var structured = scenario.Interactive ? "(json_schema request: the TUI's thread title)" : "(reviewer)";
+            return new CodexRun(scenario, folders, model.Port, shown, config, exit,
+                timedOut, scenario.Interactive ? [] : CodexRun.Lines(stdout), stderr, model.Otlp, rollouts, model.ModelRequests, model.Other,
+                [.. steps.Select(s => s.Describe), .. scenario.Reviews.Select(r => $"{structured} message {r}")], started.Elapsed)
+            {
+                Files = files,
+                Terminal = scenario.Interactive ? stdout : "",
+            };
         }
         finally
         {
@@ -148,9 +170,71 @@ public static class CodexSession
 
         """;
 
-    private static async Task<(int Exit, bool TimedOut, string Stdout, string Stderr)> StartAsync(SessionFolders folders, string[] args)
+    /// <summary>
+    /// The program and arguments to start, and the command as about.md shows it. Interactive: the TUI on a
+    /// pseudo-terminal of 120×40 (<c>script -qfec "stty cols 120 rows 40; exec codex …" /dev/null</c>). With a host
+    /// name: in a new UTS namespace whose host name is set first (<c>unshare --uts sh -c 'hostname "$1" …'</c>).
+    /// </summary>
+    private static (IReadOnlyList<string> Argv, string Shown) CommandLine(TelemetryScenario scenario, IReadOnlyList<string> args)
     {
-        var start = new ProcessStartInfo(CodexPath)
+        IReadOnlyList<string> argv = [CodexPath, .. args];
+        var shown = "codex " + string.Join(' ', args.Select(Quote));
+        if (scenario.Interactive)
+        {
+            argv = ["script", "-qfec", PtyCommand + string.Join(' ', argv.Select(Quote)), "/dev/null"];
+            shown = $"TERM=xterm-256color script -qfec {Quote(PtyCommand + shown)} /dev/null   # then, once the rollout has task_complete, type /quit and Enter";
+        }
+        if (scenario.HostName is { } host)
+        {
+            argv = ["unshare", "--uts", "sh", "-c", SetHostName, "sh", host, .. argv];
+            shown = $"unshare --uts sh -c {Quote(SetHostName)} sh {host} {shown}";
+        }
+        return (argv, shown);
+    }
+
+    private const string PtyCommand = "stty cols 120 rows 40; exec ";
+
+    private const string SetHostName = "hostname \"$1\" && shift && exec \"$@\"";
+
+    /// <summary>
+    /// Null when this machine lets the tests give Codex its own host name (a UTS namespace: root, or a user namespace
+    /// the kernel allows), else why not.
+    /// </summary>
+    public static string? UtsNamespaceProblem => UtsProbe.Value;
+
+    private static readonly Lazy<string?> UtsProbe = new(() =>
+    {
+        try
+        {
+            var start = new ProcessStartInfo("unshare")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in (string[])["--uts", "sh", "-c", SetHostName, "sh", "warden-uts-probe", "hostname"])
+                start.ArgumentList.Add(arg);
+            using var probe = Process.Start(start)!;
+            var output = probe.StandardOutput.ReadToEndAsync();
+            var error = probe.StandardError.ReadToEnd();
+            if (!probe.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                probe.Kill(entireProcessTree: true);
+                return "`unshare --uts` did not finish within 10 s.";
+            }
+            return probe.ExitCode == 0 && output.Result.Trim() == "warden-uts-probe"
+                ? null
+                : $"`unshare --uts` with `hostname` is not permitted here (exit {probe.ExitCode}: {error.Trim()}); these scenarios need root or unprivileged user namespaces.";
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return $"`unshare` (util-linux) could not be started: {e.Message}.";
+        }
+    });
+
+    private static async Task<(int Exit, bool TimedOut, string Stdout, string Stderr)> StartAsync(SessionFolders folders, IReadOnlyList<string> argv, bool interactive)
+    {
+        var start = new ProcessStartInfo(argv[0])
         {
             WorkingDirectory = folders.Project,
             RedirectStandardInput = true,
@@ -160,16 +244,20 @@ public static class CodexSession
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        foreach (var arg in args)
+        foreach (var arg in argv.Skip(1))
             start.ArgumentList.Add(arg);
         start.Environment["CODEX_HOME"] = folders.CodexHome;
+        if (interactive)
+            start.Environment["TERM"] = "xterm-256color";
         start.Environment["HOME"] = folders.Home;
         // Nothing of the machine's own model access may leak into a run (and the auth.env_* attributes stay stable).
         foreach (var name in (string[])["OPENAI_API_KEY", "CODEX_API_KEY", "OPENAI_BASE_URL", "CODEX_INTERNAL_ORIGINATOR_OVERRIDE"])
             start.Environment.Remove(name);
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {CodexPath}.");
-        process.StandardInput.Close();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {argv[0]}.");
+        // exec reads no input; the TUI's pseudo-terminal takes what the test types (script passes its stdin on).
+        if (!interactive)
+            process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         var timedOut = false;
@@ -177,6 +265,8 @@ public static class CodexSession
         {
             try
             {
+                if (interactive)
+                    await QuitWhenDoneAsync(process, folders, timeout.Token);
                 await process.WaitForExitAsync(timeout.Token);
             }
             catch (OperationCanceledException)
@@ -193,12 +283,60 @@ public static class CodexSession
                 }
             }
         }
+        if (interactive)
+        {
+            try
+            {
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // script has gone: nothing to close.
+            }
+        }
         // A helper that outlives codex could hold the pipes open: take what arrived within a short grace period.
         string Drain(Task<string> pipe) => pipe.Wait(TimeSpan.FromSeconds(5)) ? pipe.Result : "";
         var err = Drain(stderr);
         if (timedOut)
             err += $"\ncodex timed out after {Timeout.TotalSeconds:0} s; its process tree was killed.\n";
         return (timedOut ? -1 : process.ExitCode, timedOut, Drain(stdout), err);
+    }
+
+    /// <summary>
+    /// The TUI waits for its user: once a rollout under CODEX_HOME/sessions records <c>task_complete</c>, type
+    /// <c>/quit</c> and Enter (the slash-command popup needs a moment before Enter).
+    /// </summary>
+    private static async Task QuitWhenDoneAsync(Process process, SessionFolders folders, CancellationToken cancel)
+    {
+        var sessions = Path.Combine(folders.CodexHome, "sessions");
+        while (!process.HasExited)
+        {
+            if (Directory.Exists(sessions) && Directory.EnumerateFiles(sessions, "*.jsonl", SearchOption.AllDirectories).Any(TurnCompleted))
+            {
+                await Task.Delay(500, cancel);
+                await process.StandardInput.WriteAsync("/quit".AsMemory(), cancel);
+                await process.StandardInput.FlushAsync(cancel);
+                await Task.Delay(300, cancel);
+                await process.StandardInput.WriteAsync("\r".AsMemory(), cancel);
+                await process.StandardInput.FlushAsync(cancel);
+                return;
+            }
+            await Task.Delay(200, cancel);
+        }
+    }
+
+    private static bool TurnCompleted(string rollout)
+    {
+        try
+        {
+            using var stream = new FileStream(rollout, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd().Contains("\"type\":\"task_complete\"", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     // Codex flushes its exporters on shutdown; give a late batch a moment, then stop when nothing new has come for 300 ms.

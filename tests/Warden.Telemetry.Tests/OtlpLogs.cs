@@ -11,6 +11,9 @@ namespace Warden.Telemetry.Tests;
 /// </summary>
 public sealed record OtlpEvent(string Service, string Scope, string Severity, string? Body, IReadOnlyDictionary<string, string> Attributes)
 {
+    /// <summary>The resource's attributes (<c>service.name</c>, <c>host.name</c>, <c>env</c>, …), values as text.</summary>
+    public IReadOnlyDictionary<string, string> Resource { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public string Name => Attributes.GetValueOrDefault("event.name", "");
 
     public string this[string key] => Attributes.GetValueOrDefault(key, "");
@@ -32,7 +35,7 @@ public static class OtlpLogs
         var events = new List<OtlpEvent>();
         foreach (var resourceLogs in Array(doc.RootElement, "resourceLogs"))
         {
-            var resource = resourceLogs.TryGetProperty("resource", out var r) ? Attributes(r) : [];
+            var resource = resourceLogs.TryGetProperty("resource", out var r) ? Attributes(r) : new Dictionary<string, string>(StringComparer.Ordinal);
             var service = resource.GetValueOrDefault("service.name", "");
             foreach (var scopeLogs in Array(resourceLogs, "scopeLogs"))
             {
@@ -41,7 +44,7 @@ public static class OtlpLogs
                 {
                     var severity = record.TryGetProperty("severityText", out var sev) ? sev.GetString() ?? "" : "";
                     var body = record.TryGetProperty("body", out var b) && b.ValueKind == JsonValueKind.Object ? Value(b) : null;
-                    events.Add(new OtlpEvent(service, scope, severity, body, Attributes(record)));
+                    events.Add(new OtlpEvent(service, scope, severity, body, Attributes(record)) { Resource = resource });
                 }
             }
         }
@@ -81,12 +84,13 @@ public static class OtlpLogs
         {
             if (field != 1)
                 continue;
-            var service = "";
+            var resource = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (f, _, value) in Fields(resourceLogs))
             {
                 if (f == 1)
-                    service = KeyValues(value, 1).GetValueOrDefault("service.name", "");
+                    resource = KeyValues(value, 1);
             }
+            var service = resource.GetValueOrDefault("service.name", "");
             foreach (var (f, _, scopeLogs) in Fields(resourceLogs))
             {
                 if (f != 2)
@@ -110,7 +114,7 @@ public static class OtlpLogs
                         else if (h == 5)
                             text = AnyValue(value);
                     }
-                    events.Add(new OtlpEvent(service, scope, severity, text, KeyValues(record, 6)));
+                    events.Add(new OtlpEvent(service, scope, severity, text, KeyValues(record, 6)) { Resource = resource });
                 }
             }
         }

@@ -18,7 +18,17 @@ public sealed class RecordedSessionsTests(ITestOutputHelper output)
     /// </summary>
     [Theory]
     [MemberData(nameof(Scenarios.Names), MemberType = typeof(Scenarios))]
-    public async Task RecordedSessionsAreCurrent(string name)
+    public Task RecordedSessionsAreCurrent(string name) => RunAndCompareAsync(name);
+
+    /// <summary>
+    /// The scenarios that give Codex its own host name (<see cref="TelemetryScenario.HostName"/>, a UTS namespace):
+    /// skipped, with the reason, where this machine does not permit one.
+    /// </summary>
+    [UtsNamespaceTheory]
+    [MemberData(nameof(Scenarios.OnOtherHosts), MemberType = typeof(Scenarios))]
+    public Task RecordedSessionsOnOtherHostsAreCurrent(string name) => RunAndCompareAsync(name);
+
+    private async Task RunAndCompareAsync(string name)
     {
         var scenario = Scenarios.Named(name);
         var first = await TryAsync(scenario);
@@ -53,10 +63,20 @@ public sealed class RecordedSessionsTests(ITestOutputHelper output)
     {
         var name = run.Scenario.Name;
         var context = $"codex stderr:\n{run.Stderr}\nexec stream:\n{string.Join('\n', run.ExecLines)}";
+        if (run.Scenario.Interactive)
+            context = $"terminal:\n{run.Terminal}";
         run.TimedOut.ShouldBeFalse(context);
         run.ExitCode.ShouldBe(0, context);
-        run.ExecEvents().ShouldContain(e => RunQueries.Str(e, "type") == "thread.started", context);
-        run.ExecEvents().ShouldContain(e => RunQueries.Str(e, "type") == "turn.completed", context);
+        if (run.Scenario.Interactive)
+        {
+            run.ExecLines.ShouldBeEmpty();
+            run.RolloutLines.ShouldContain(l => l.Contains("\"type\":\"task_complete\"", StringComparison.Ordinal), context);
+        }
+        else
+        {
+            run.ExecEvents().ShouldContain(e => RunQueries.Str(e, "type") == "thread.started", context);
+            run.ExecEvents().ShouldContain(e => RunQueries.Str(e, "type") == "turn.completed", context);
+        }
         run.Events("codex.conversation_starts").ShouldNotBeEmpty(context);
         run.Rollouts.ShouldNotBeEmpty(context);
         run.Rollout("session_meta").ShouldHaveSingleItem()
@@ -77,6 +97,20 @@ public sealed class RecordedSessionsTests(ITestOutputHelper output)
             + "with WARDEN_RECORD_TELEMETRY=1 and read the diff.");
     }
 
+    /// <summary>
+    /// about.md's facts are what the recording's files give today (no Codex run): a change to <see cref="SessionFacts"/>
+    /// must not leave a recording's about.md describing other facts.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Scenarios.AllNames), MemberType = typeof(Scenarios))]
+    public void AboutMdStatesTheRecordingsFacts(string name)
+    {
+        var about = File.ReadAllText(Path.Combine(Recording.Folder(name), "about.md"));
+        var start = about.IndexOf("```text\n", about.IndexOf("## Facts", StringComparison.Ordinal), StringComparison.Ordinal) + "```text\n".Length;
+        var stated = about[start..about.IndexOf("\n```", start, StringComparison.Ordinal)];
+        stated.ShouldBe(string.Join('\n', Recording.Facts(name)));
+    }
+
     /// <summary>The recordings on disk are exactly the scenarios: none missing, none left over.</summary>
     [Fact]
     public void EveryRecordingHasAScenario()
@@ -84,5 +118,15 @@ public sealed class RecordedSessionsTests(ITestOutputHelper output)
         var root = Recording.Folder("");
         var folders = Directory.Exists(root) ? Directory.GetDirectories(root).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal).ToList() : [];
         folders.ShouldBe([.. Scenarios.All.Select(s => s.Name).Order(StringComparer.Ordinal)]);
+    }
+}
+
+/// <summary>A theory skipped, with the reason, where this machine cannot give a process its own host name.</summary>
+public sealed class UtsNamespaceTheoryAttribute : TheoryAttribute
+{
+    public UtsNamespaceTheoryAttribute()
+    {
+        if (CodexSession.UtsNamespaceProblem is { } problem)
+            Skip = problem;
     }
 }

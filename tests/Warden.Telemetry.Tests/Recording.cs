@@ -38,7 +38,8 @@ public static class Recording
             Directory.Delete(dir, recursive: true);
         Directory.CreateDirectory(dir);
 
-        File.WriteAllText(Path.Combine(dir, "exec.jsonl"), Join(run.ExecLines));
+        if (!run.Scenario.Interactive)
+            File.WriteAllText(Path.Combine(dir, "exec.jsonl"), Join(run.ExecLines));
         var logs = run.Otlp.Where(h => h.Path.StartsWith("/v1/logs", StringComparison.Ordinal)).ToList();
         var json = logs.Where(h => h.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true)
             .Select(h => h.Text.Contains('\n', StringComparison.Ordinal) ? JsonSerializer.Serialize(JsonDocument.Parse(h.Text).RootElement) : h.Text).ToList();
@@ -88,6 +89,12 @@ public static class Recording
             .Append(SessionFacts.Normalize(run.CommandLine)).Append("\n```\n\nExit code ").Append(run.ExitCode)
             .Append(run.TimedOut ? " (timed out)" : "").Append(".\n\n");
         text.Append("config.toml:\n\n```toml\n").Append(SessionFacts.Normalize(run.ConfigToml).TrimEnd()).Append("\n```\n\n");
+        foreach (var (path, content) in run.Files)
+        {
+            var fence = path.EndsWith(".json", StringComparison.Ordinal) ? "json" : path.EndsWith(".toml", StringComparison.Ordinal) ? "toml" : "text";
+            text.Append("`$ROOT/").Append(path).Append("`:\n\n```").Append(fence).Append('\n')
+                .Append(SessionFacts.Normalize(content).TrimEnd()).Append("\n```\n\n");
+        }
         text.Append("The model's replies, in order (after them every request gets the message \"done\"):\n\n");
         for (var i = 0; i < run.Script.Count; i++)
             text.Append(i + 1).Append(". ").Append(SessionFacts.Normalize(run.Script[i])).Append('\n');

@@ -103,7 +103,7 @@ public static class Scenarios
     private static OtlpEvent Result(CodexRun run, string callId, bool success, string outputPart)
     {
         var e = run.Event("codex.tool_result", callId);
-        e["success"].ShouldBe(success ? "true" : "false");
+        e["success"].ShouldBe(success ? "true" : "false", $"codex.tool_result output: {e["output"]}");
         e["output"].ShouldContain(outputPart);
         return e;
     }
@@ -122,6 +122,132 @@ public static class Scenarios
     private static string CallOutput(CodexRun run, string callId) =>
         run.Rollout("response_item", "function_call_output").Where(p => RunQueries.Str(p, "call_id") == callId)
             .Select(p => RunQueries.Str(p, "output")).ShouldHaveSingleItem();
+
+
+    // ---- a fake ChatGPT login and the identity scenarios ----------------------------------------------------------
+
+    private const string FakeEmail = "dana.dev@warden-test.invalid";
+
+    private const string FakeAccount = "acct-warden-test-0001";
+
+    private const string FakeUser = "user-warden-test-0001";
+
+    private static string Base64Url(object value) =>
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(value)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    // An unsigned JWT (alg none, a fake signature): Codex decodes the claims and never checks the signature.
+    private static string FakeJwt(object claims) => $"{Base64Url(new { alg = "none", typ = "JWT" })}.{Base64Url(claims)}.warden-test-fake-signature";
+
+    /// <summary>
+    /// $CODEX_HOME/auth.json as `codex login` writes it for a ChatGPT account: the id_token's claims hold the email and,
+    /// under "https://api.openai.com/auth", the account, user and plan ("pro": a workspace plan such as business would
+    /// make Codex fetch workspace-managed policies first). Tokens expire in 2100 and last_refresh is now, so Codex has
+    /// no reason to refresh them (it would POST to auth.openai.com).
+    /// </summary>
+    private static string FakeLogin() => JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["auth_mode"] = "chatgpt",
+        ["OPENAI_API_KEY"] = null,
+        ["tokens"] = new Dictionary<string, object?>
+        {
+            ["id_token"] = FakeJwt(new Dictionary<string, object>
+            {
+                ["email"] = FakeEmail,
+                ["exp"] = 4102444800,
+                ["https://api.openai.com/auth"] = new Dictionary<string, string>
+                {
+                    ["chatgpt_account_id"] = FakeAccount,
+                    ["chatgpt_user_id"] = FakeUser,
+                    ["chatgpt_plan_type"] = "pro",
+                },
+            }),
+            ["access_token"] = FakeJwt(new Dictionary<string, object>
+            {
+                ["exp"] = 4102444800,
+                ["https://api.openai.com/auth"] = new Dictionary<string, string> { ["chatgpt_account_id"] = FakeAccount },
+            }),
+            ["refresh_token"] = "warden-test-fake-refresh-token",
+            ["account_id"] = FakeAccount,
+        },
+        ["last_refresh"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+    }, Indented);
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    private static TelemetryScenario Identity(string name, string host) =>
+        new(name,
+            $"The same fake ChatGPT user (a hand-made `$CODEX_HOME/auth.json`, {FakeEmail}) on host `{host}`: Codex runs in its own "
+            + "UTS namespace whose host name is set first (`unshare --uts`); the mock provider on loopback as everywhere, and "
+            + "`chatgpt_base_url` pointed at the same listener so nothing of the login leaves the machine. The model reads "
+            + "README.md. identity-host-a and identity-host-b differ only in the host name.",
+            "Read the README.",
+            _ => [Exec("cat README.md"), Done])
+        {
+            HostName = host,
+            Files = _ => [("codex-home/auth.json", FakeLogin())],
+            Config = c => $"""
+                chatgpt_base_url = "{c.Url}/backend-api/"
+                cli_auth_credentials_store = "file"
+                approval_policy = "on-request"
+                sandbox_mode = "workspace-write"
+                """,
+            Notes = $$"""
+                Every OTLP log record of the session carries `auth_mode` "Chatgpt", `user.email` "{{FakeEmail}}" (the
+                id_token's `email` claim) and `user.account_id` "{{FakeAccount}}" (auth.json `tokens.account_id`: with
+                a different value there, that one wins over the claim's `chatgpt_account_id`). Not so the two
+                codex.api_request records of `GET /v1/models` sent before the session starts: no conversation.id, no
+                `auth_mode`/`user.*`, only `auth.mode` "Chatgpt". The resource's `host.name` is **`{{host}}`**: Codex takes it from
+                gethostname(); `OTEL_RESOURCE_ATTRIBUTES=host.name=…` does not change it (Codex sets host.name after the
+                environment's attributes; other keys from that variable do appear, and `OTEL_SERVICE_NAME` is ignored).
+                The rollout's session_meta adds `creator_account_id` and `creator_user_id` (the claim's
+                `chatgpt_user_id`); the exec stream shows no identity. With the login, Codex also: starts the ChatGPT
+                apps MCP server `codex_apps` (conversation_starts `mcp_servers` "codex_apps"; it POSTs
+                `chatgpt_base_url/ps/mcp`, which the listener answers with `{}`, so it fails: stderr "worker quit
+                with fatal"); GETs the provider's `/v1/models` (codex.api_request `endpoint` "/models"); and POSTs
+                analytics events to `chatgpt_base_url/codex/analytics-events/events`. No token refresh was
+                attempted (no request for a token, no DNS lookup of auth.openai.com under strace), and the model requests
+                carry no login (`auth.header_attached` false: the custom provider does not use OpenAI auth).
+                """,
+            Check = run =>
+            {
+                Policy(run, "never", "workspace-write");
+                // Every event of the session carries the login; the two GET /models requests before it (no conversation.id) do not.
+                var session = run.Events.Where(e => e["conversation.id"].Length > 0).ToList();
+                session.ShouldAllBe(e => e["auth_mode"] == "Chatgpt" && e["user.email"] == FakeEmail && e["user.account_id"] == FakeAccount);
+                var early = run.Events.Where(e => e.Name.Length > 0 && e["conversation.id"].Length == 0).ToList();
+                early.ShouldAllBe(e => e.Name == "codex.api_request" && e["endpoint"] == "/models" && e["auth.mode"] == "Chatgpt" && e["user.email"] == "");
+                run.Events.ShouldAllBe(e => e.Resource["host.name"] == host);
+                run.Events("codex.conversation_starts")[0]["mcp_servers"].ShouldBe("codex_apps");
+                var meta = run.Rollout("session_meta").ShouldHaveSingleItem();
+                RunQueries.Str(meta, "creator_account_id").ShouldBe(FakeAccount);
+                RunQueries.Str(meta, "creator_user_id").ShouldBe(FakeUser);
+                run.Events("codex.api_request").Where(e => e["endpoint"] == "/responses").ShouldAllBe(e => e["auth.header_attached"] == "false");
+                run.OtherRequests.ShouldContain(h => h.Path.StartsWith("/backend-api/", StringComparison.Ordinal));
+                run.OtherRequests.ShouldNotContain(h => h.Path.Contains("token", StringComparison.OrdinalIgnoreCase), "no token refresh");
+                Ran(Command(run, "cat README.md"), 0, "completed");
+                Decision(run, "call_0", "approved", "Config");
+                run.ExecLines.ShouldNotContain(l => l.Contains(FakeEmail, StringComparison.Ordinal));
+            },
+        };
+
+    // ---- config warnings ------------------------------------------------------------------------------------------
+
+    private const string IgnoredProjectKeys = "Ignored unsupported project-local config keys in ";
+
+    private const string UnrecognizedSettings = "Codex is ignoring 3 unrecognized configuration settings. Check for typos or deprecated settings.";
+
+    private const string MultiAgentDeprecated = "`[features].multi_agent` is deprecated.";
+
+    private const string WebSearchRequestDeprecated = "`[features].web_search_request` is deprecated because web search is enabled by default.";
+
+    private const string UnknownPath = "Configured filesystem path `:warden_unknown_token` is not recognized by this version of Codex and will be ignored.";
+
+    private const string MalformedAgent = "Ignoring malformed agent role definition: failed to deserialize agent role file at ";
+
+    private const string BadHooks = "failed to parse hooks config ";
+
+    /// <summary>The exec stream's error items' messages.</summary>
+    private static IReadOnlyList<string> ErrorItems(CodexRun run) => [.. run.Completed("error").Select(i => RunQueries.Str(i, "message"))];
 
     // ---- scenarios ----------------------------------------------------------------------------------------------
 
@@ -679,7 +805,197 @@ public static class Scenarios
                 RunQueries.Str(run.Completed("mcp_tool_call").ShouldHaveSingleItem(), "status").ShouldBe("completed");
             },
         },
+
+        Identity("identity-host-a", "warden-host-a"),
+        Identity("identity-host-b", "warden-host-b"),
+
+        new("config-warnings",
+            "A config Codex survives with warnings: a trusted project's `.codex/config.toml` sets keys Codex ignores there "
+            + "(`model_provider`, `notify`, `[otel]`); the user config.toml has an unknown key, an unknown and two deprecated "
+            + "`[features]` flags, a legacy `[profiles.legacy]` table, a permission profile with an unknown `:token`, and an "
+            + "MCP server whose command does not exist; `-c warden_cli_unknown=1` and `--profile nosuch` (no nosuch.config.toml); "
+            + "a hooks.json of the wrong shape, an agent role file (agents/reviewer.toml) with a wrong type, and a skill "
+            + "without front matter. The model reads README.md.",
+            "Read the README.",
+            _ => [Exec("cat README.md"), Done])
+        {
+            Args = ["-c", "warden_cli_unknown=1", "--profile", "nosuch"],
+            Files = _ => [
+                ("project/.codex/config.toml", """
+                    model_provider = "project-provider"
+                    notify = ["/bin/echo", "project-notify"]
+
+                    [otel]
+                    environment = "project-otel"
+                    log_user_prompt = true
+                    """),
+                ("codex-home/hooks.json", """{"hooks": {"PreToolUse": "not-a-list"}}"""),
+                ("codex-home/agents/reviewer.toml", "name = 5\n"),
+                ("codex-home/skills/broken/SKILL.md", "no front matter here\n"),
+            ],
+            Config = c => $"""
+                approval_policy = "never"
+                sandbox_mode = "workspace-write"
+                warden_unknown_key = true
+                default_permissions = "guarded"
+
+                [features]
+                web_search_request = true
+                multi_agent = true
+                warden_no_such_feature = true
+
+                [profiles.legacy]
+                approval_policy = "on-request"
+
+                [permissions.guarded]
+                extends = ":workspace"
+
+                [permissions.guarded.filesystem]
+                "~/.ssh" = "deny"
+                ":warden_unknown_token" = "read"
+
+                [mcp_servers.broken]
+                command = "/nonexistent/warden-mcp"
+
+                [projects."{c.Folders.Project}"]
+                trust_level = "trusted"
+                """,
+            Notes = """
+                **Every startup warning is an exec `error` item, and only that**: no OTLP event, nothing in the
+                rollout, nothing on stderr. The session runs normally after them. Codex loads the config twice, so
+                most warnings come twice (in the same order each time):
+
+                - "Ignored unsupported project-local config keys in $ROOT/project/.codex/config.toml: model_provider,
+                  notify, otel. If you want these settings to apply, manually set them in your user-level
+                  config.toml." (×2). The project's `[otel]` really is ignored: resource `env` stays "test" and the
+                  prompt stays "[REDACTED]". An **untrusted** project's .codex/config.toml is ignored silently (no
+                  warning at all; checked by hand).
+                - "`[features].multi_agent` is deprecated. It still controls the V1 fallback. …" (×2).
+                - "Codex is ignoring 3 unrecognized configuration settings. Check for typos or deprecated
+                  settings.\n  session-flags: `warden_cli_unknown` is ignored.\n  user ($ROOT/codex-home/config.toml):
+                  `features.warden_no_such_feature` is ignored.\n  user (…): `warden_unknown_key` is ignored." (×2;
+                  past three entries it ends "  ... and N more ignored settings."). `-c` keys show as `session-flags`.
+                - "Configured filesystem path `:warden_unknown_token` is not recognized by this version of Codex and
+                  will be ignored. Upgrade Codex if this path is required." (×2); the profile itself stays active.
+                - "Ignoring malformed agent role definition: failed to deserialize agent role file at
+                  $ROOT/codex-home/agents/reviewer.toml: invalid type: integer `5`, expected a string\nin `name`\n" (×4).
+                - "`[features].web_search_request` is deprecated because web search is enabled by default. (Set
+                  `web_search` …)" (×1).
+                - "failed to parse hooks config $ROOT/codex-home/hooks.json: invalid type: string \"not-a-list\",
+                  expected a sequence at line 1 column 37" (×1).
+
+                Silent: the legacy `[profiles.legacy]` table, `--profile nosuch` (no file, no warning), and the MCP
+                server whose command does not exist (conversation_starts `mcp_servers` "broken", no error anywhere).
+                The skill without front matter is only a stderr line: "ERROR codex_core::session::session: failed to
+                load skill $ROOT/codex-home/skills/broken/SKILL.md: missing YAML frontmatter delimited by ---".
+                """,
+            Check = run =>
+            {
+                Policy(run, "never", "workspace-write");
+                var errors = ErrorItems(run);
+                int Count(string part) => errors.Count(m => m.Contains(part, StringComparison.Ordinal));
+                Count(IgnoredProjectKeys).ShouldBe(2);
+                errors.First(m => m.Contains(IgnoredProjectKeys, StringComparison.Ordinal)).ShouldContain("config.toml: model_provider, notify, otel.");
+                Count(MultiAgentDeprecated).ShouldBe(2);
+                Count(UnrecognizedSettings).ShouldBe(2);
+                errors.First(m => m.Contains(UnrecognizedSettings, StringComparison.Ordinal)).ShouldSatisfyAllConditions(
+                    m => m.ShouldContain("session-flags: `warden_cli_unknown` is ignored."),
+                    m => m.ShouldContain("`features.warden_no_such_feature` is ignored."),
+                    m => m.ShouldContain("`warden_unknown_key` is ignored."));
+                Count(UnknownPath).ShouldBe(2);
+                Count(MalformedAgent).ShouldBe(4);
+                Count(WebSearchRequestDeprecated).ShouldBe(1);
+                Count(BadHooks).ShouldBe(1);
+                errors.ShouldNotContain(m => m.Contains("legacy", StringComparison.Ordinal) || m.Contains("nosuch", StringComparison.Ordinal) || m.Contains("broken", StringComparison.Ordinal));
+                run.Stderr.ShouldContain("failed to load skill");
+                run.Events.ShouldAllBe(e => e.Resource["env"] == "test");
+                run.Events("codex.user_prompt").ShouldHaveSingleItem()["prompt"].ShouldBe("[REDACTED]");
+                run.Events("codex.conversation_starts")[0]["mcp_servers"].ShouldBe("broken");
+                string[] warnings = [IgnoredProjectKeys, "unrecognized configuration", "is deprecated", "not recognized by this version", "malformed agent role", "hooks config"];
+                run.RolloutLines.ShouldNotContain(l => warnings.Any(w => l.Contains(w, StringComparison.Ordinal)));
+                run.Otlp.ShouldNotContain(h => warnings.Any(w => h.Text.Contains(w, StringComparison.Ordinal)));
+                Ran(Command(run, "cat README.md"), 0, "completed");
+            },
+        },
+
+        new("interactive-never",
+            "The interactive TUI, not `codex exec`: `codex --no-daemon -a never -s workspace-write PROMPT` on a pseudo-terminal "
+            + "(`script`), the project trusted in config.toml (so no trust prompt); the model reads README.md, and once the "
+            + "rollout has task_complete the test types `/quit`.",
+            "Read the README.",
+            _ => [Exec("cat README.md"), Done])
+        {
+            Interactive = true,
+            Args = ["--no-daemon", "-a", "never", "-s", "workspace-write"],
+            Reviews = ["""{"title":"Read the README"}"""],
+            Config = c => $"""
+                [projects."{c.Folders.Project}"]
+                trust_level = "trusted"
+                """,
+            Notes = """
+                **originator is `codex-tui`** on every OTLP record (not `codex_cli_rs`), and the resource's
+                `service.name` is **`codex_cli_rs`** (exec: both `codex_exec`). The rollout's session_meta has
+                `originator` "codex-tui" and `source` **"cli"** (exec: "exec"). `-a never -s workspace-write` show as
+                they are: conversation_starts never / workspace-write, turn_context never. conversation_starts
+                `mcp_servers` is "codex_tui" (the TUI's own built-in MCP server; exec: "") and
+                `auth.env_codex_api_key_enabled` false (exec: true). The rollout's UserMessage item has a
+                `client_id`. stderr.txt is empty: on a terminal, Codex's stderr is part of the screen.
+                The TUI starts a second, unsaved thread to name the task: a second codex.conversation_starts (never /
+                read-only), codex.user_prompt, codex.api_request and codex.turn_ttft under another conversation.id,
+                and a json_schema request to the model (answered with {"title":"Read the README"}); no rollout for it.
+                Without `--no-daemon` (the default), the TUI hands the session to a background app-server daemon
+                (copied under CODEX_HOME/packages/app-server-daemon/, still running after the TUI exits; a second TUI
+                then failed with "app-server control socket is already in use at /tmp/codex-daemon-0/…"): the same
+                events come with resource `service.name` **"codex-app-server"** and originator "codex-tui", and
+                session_meta `source` is **"vscode"** (seen by hand; not recorded, because of the daemon).
+                """,
+            Check = run =>
+            {
+                var named = run.Events.Where(e => e.Name.Length > 0).ToList();
+                named.ShouldAllBe(e => e["originator"] == "codex-tui" && e.Service == "codex_cli_rs");
+                var starts = run.Events("codex.conversation_starts");
+                starts.Select(e => (e["approval_policy"], e["sandbox_policy"])).Order()
+                    .ShouldBe([("never", "read-only"), ("never", "workspace-write")]);
+                starts.Select(e => e["conversation.id"]).Distinct().Count().ShouldBe(2);
+                starts.Single(e => e["sandbox_policy"] == "workspace-write")["mcp_servers"].ShouldBe("codex_tui");
+                var meta = run.Rollout("session_meta").ShouldHaveSingleItem();
+                RunQueries.Str(meta, "originator").ShouldBe("codex-tui");
+                RunQueries.Str(meta, "source").ShouldBe("cli");
+                RunQueries.Str(run.Rollout("turn_context")[0], "approval_policy").ShouldBe("never");
+                Decision(run, "call_0", "approved", "Config");
+                Result(run, "call_0", success: true, "A small project");
+            },
+        },
+
+        new("many-commands",
+            "Volume: the model runs 30 harmless commands one after another (`echo 1` … `echo 30`), approval_policy never, "
+            + "sandbox workspace-write.",
+            "Print the numbers one to thirty, one command each.",
+            _ => [.. Enumerable.Range(1, ManyCommands).Select(i => Exec($"echo {i}")), Done])
+        {
+            Config = _ => """
+                approval_policy = "never"
+                sandbox_mode = "workspace-write"
+                """,
+            Notes = """
+                One turn with 30 tool calls (31 model requests): 30 command_execution items (exit 0, completed),
+                30 codex.tool_decision approved / Config, 30 codex.tool_result success "true" (call_0 … call_29), all
+                under one conversation.id and one codex.user_prompt.
+                """,
+            Check = run =>
+            {
+                Policy(run, "never", "workspace-write");
+                run.Completed("command_execution").Count.ShouldBe(ManyCommands);
+                run.Completed("command_execution").ShouldAllBe(i => RunQueries.Str(i, "status") == "completed");
+                run.Events("codex.tool_decision").Count.ShouldBe(ManyCommands);
+                run.Events("codex.tool_result").Count(e => e["success"] == "true").ShouldBe(ManyCommands);
+                run.Events("codex.user_prompt").ShouldHaveSingleItem();
+                run.Events.Where(e => e.Name.Length > 0).Select(e => e["conversation.id"]).Distinct().ShouldHaveSingleItem();
+            },
+        },
     ];
+
+    private const int ManyCommands = 30;
 
     private static void EscalationRefused(CodexRun run)
     {
@@ -694,10 +1010,29 @@ public static class Scenarios
 
     public static TelemetryScenario Named(string name) => All.Single(s => s.Name == name);
 
+    /// <summary>The scenarios that run on this machine's own host name (all but <see cref="OnOtherHosts"/>).</summary>
     public static TheoryData<string> Names()
     {
         var data = new TheoryData<string>();
+        foreach (var s in All.Where(s => s.HostName is null))
+            data.Add(s.Name);
+        return data;
+    }
+
+    /// <summary>Every scenario.</summary>
+    public static TheoryData<string> AllNames()
+    {
+        var data = new TheoryData<string>();
         foreach (var s in All)
+            data.Add(s.Name);
+        return data;
+    }
+
+    /// <summary>The scenarios that give Codex a host name of their own (they need a UTS namespace).</summary>
+    public static TheoryData<string> OnOtherHosts()
+    {
+        var data = new TheoryData<string>();
+        foreach (var s in All.Where(s => s.HostName is not null))
             data.Add(s.Name);
         return data;
     }

@@ -81,7 +81,8 @@ public sealed record HttpHit(string Method, string Path, string? ContentType, st
 /// <c>/v1/responses</c>; each request takes the next <see cref="ScriptStep"/> and gets it back as an SSE stream
 /// (<c>response.created</c>, one <c>response.output_item.done</c> per item, <c>response.completed</c> with usage).
 /// After the last step every request gets the message "done". A request that asks for structured output (a
-/// <c>text.format</c> of type <c>json_schema</c>: Codex's automatic approval reviewer, "guardian") takes the next of
+/// <c>text.format</c> of type <c>json_schema</c>: Codex's automatic approval reviewer, "guardian", or the TUI's request for a
+/// thread title) takes the next of
 /// <see cref="Reviews"/> instead (a message whose text is that JSON), and the last review repeats. OTLP exports to <c>/v1/logs</c>, <c>/v1/traces</c> and
 /// <c>/v1/metrics</c> are kept as sent (JSON or protobuf). <see cref="Payloads"/> answers chosen paths with text (for
 /// <c>curl … | sh</c>); any other request is recorded and answered with <c>{}</c>.

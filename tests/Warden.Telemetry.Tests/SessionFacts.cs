@@ -28,11 +28,11 @@ public static partial class SessionFacts
     {
         "id", "thread_id", "turn_id", "root_turn_id", "aggregated_output", "output", "duration", "started_at", "completed_at",
         "started_at_ms", "completed_at_ms", "process_id", "timestamp", "conversation.id", "tool_result_seq",
-        "prompt_cache_key", "prompt_length", "internal_chat_message_metadata_passthrough", "turn_attribution", "call_id_hint",
+        "prompt_cache_key", "prompt_length", "internal_chat_message_metadata_passthrough", "turn_attribution", "call_id_hint", "client_id",
     };
 
     public static IReadOnlyList<string> Of(IReadOnlyList<string> execLines, IReadOnlyList<OtlpEvent> events, IReadOnlyList<string> rolloutLines) =>
-        [.. Exec(execLines), .. Otlp(events), .. Rollout(rolloutLines)];
+        [.. Exec(execLines), .. Otlp(events), .. Who(events), .. Rollout(rolloutLines)];
 
     public static IReadOnlyList<string> Of(CodexRun run) => Of(run.ExecLines, run.Events, run.RolloutLines);
 
@@ -66,6 +66,27 @@ public static partial class SessionFacts
                 .OrderBy(a => a.Key, StringComparer.Ordinal)
                 .Select(a => $"{a.Key}={Quote(a.Value)}"))).TrimEnd());
 
+    /// <summary>
+    /// Who ran the session and where, one line per distinct value: <c>otlp client</c> (resource <c>service.name</c> and
+    /// <c>originator</c>) when it is not <c>codex exec</c>'s codex_exec / codex_exec, and <c>otlp identity</c>
+    /// (<c>host.name</c>, <c>auth_mode</c>, <c>user.email</c>, <c>user.account_id</c>) when the events carry a login.
+    /// Without a login and under exec (most recordings) there are no such lines: <c>host.name</c> is then the test
+    /// machine's and is left out.
+    /// </summary>
+    public static IEnumerable<string> Who(IEnumerable<OtlpEvent> events)
+    {
+        var named = events.Where(e => e.Name.Length > 0).ToList();
+        // Records sent before the session starts (a login's GET /models) carry no originator.
+        var clients = named.Where(e => e["originator"].Length > 0).Select(e => (Service: e.Service, Originator: e["originator"]))
+            .Where(c => c is not ("codex_exec", "codex_exec")).Distinct()
+            .Select(c => $"otlp client service.name={Quote(c.Service)} originator={Quote(c.Originator)}");
+        var identities = named.Where(e => e.Attributes.ContainsKey("auth_mode") || e.Attributes.ContainsKey("user.email") || e.Attributes.ContainsKey("user.account_id"))
+            .Select(e => $"otlp identity host.name={Quote(e.Resource.GetValueOrDefault("host.name", ""))} auth_mode={Quote(e["auth_mode"])} "
+                + $"user.email={Quote(e["user.email"])} user.account_id={Quote(e["user.account_id"])}")
+            .Distinct();
+        return [.. clients, .. identities];
+    }
+
     /// <summary>The rollout's policy, tool calls, approvals and item outcomes (not the injected prompt text or token counts).</summary>
     public static IEnumerable<string> Rollout(IEnumerable<string> lines)
     {
@@ -78,7 +99,8 @@ public static partial class SessionFacts
             var kind = Str(payload, "type");
             var fact = (type, kind) switch
             {
-                ("session_meta", _) => $"session_meta source={Str(payload, "source")} originator={Str(payload, "originator")} cli_version={Str(payload, "cli_version")} model_provider={Str(payload, "model_provider")}",
+                ("session_meta", _) => $"session_meta source={Str(payload, "source")} originator={Str(payload, "originator")} cli_version={Str(payload, "cli_version")} model_provider={Str(payload, "model_provider")}"
+                    + (payload.TryGetProperty("creator_account_id", out _) ? $" creator_account_id={Str(payload, "creator_account_id")} creator_user_id={Str(payload, "creator_user_id")}" : ""),
                 ("turn_context", _) => $"turn_context approval_policy={Str(payload, "approval_policy")} approvals_reviewer={Str(payload, "approvals_reviewer")} sandbox_policy={Json(payload, "sandbox_policy")} active_permission_profile={Json(payload, "active_permission_profile")}",
                 ("response_item", "message") => $"response_item message role={Str(payload, "role")}",
                 ("response_item", "function_call_output" or "custom_tool_call_output") => $"response_item {kind} call_id={Str(payload, "call_id")}",

@@ -21,6 +21,26 @@ public sealed record TelemetryScenario(string Name, string About, string Prompt,
     /// <summary>Arguments after <c>codex exec --skip-git-repo-check --json</c>, before the prompt.</summary>
     public IReadOnlyList<string> Args { get; init; } = [];
 
+    /// <summary>
+    /// Files written before Codex starts, each as a path relative to the run's root folder (<c>codex-home/auth.json</c>,
+    /// <c>project/.codex/config.toml</c>, …) and its text; about.md shows them.
+    /// </summary>
+    public Func<SessionContext, IReadOnlyList<(string Path, string Text)>> Files { get; init; } = _ => [];
+
+    /// <summary>
+    /// When set, Codex runs in its own UTS namespace (<c>unshare --uts</c>) whose host name is this, so its OTLP
+    /// resource says <c>host.name</c> = this. Such scenarios run in their own test, skipped where namespaces are not
+    /// permitted.
+    /// </summary>
+    public string? HostName { get; init; }
+
+    /// <summary>
+    /// Run the interactive TUI (<c>codex [args] PROMPT</c>) on a pseudo-terminal (<c>script</c>) instead of
+    /// <c>codex exec --json</c>; after the rollout shows the turn complete, the test types <c>/quit</c>. There is no
+    /// exec stream.
+    /// </summary>
+    public bool Interactive { get; init; }
+
     /// <summary>Runs after the project (a git repository with README.md) is made and before Codex starts.</summary>
     public Action<SessionContext>? Setup { get; init; }
 
