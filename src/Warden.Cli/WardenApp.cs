@@ -21,6 +21,7 @@ public static class WardenApp
         root.Subcommands.Add(RolloutCommand.Create(stdout, stderr));
         root.Subcommands.Add(SurfacesCommand.Create(stdout, stderr));
         root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
+        root.Subcommands.Add(AuditCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Warden.Core.Reporting;
 
 namespace Warden.Core.Findings;
@@ -15,28 +16,34 @@ public static class FindingsJsonWriter
             foreach (var f in findings)
             {
                 json.WriteStartObject();
-                json.WriteString("rule_id", f.Rule.Id);
-                json.WriteString("name", f.Rule.Name);
-                json.WriteString("severity", SeverityNames.Name(f.Severity));
-                json.WriteString("confidence", SeverityNames.Name(f.Confidence));
-                json.WriteString("message", f.Message);
-                JsonOutput.WriteLocation(json, "location", f.Location);
-                json.WriteString("remediation", f.Rule.Remediation);
-                json.WriteString("help", f.Rule.HelpPath);
-                json.WriteStartObject("frameworks");
-                json.WriteStartArray("nist_csf");
-                foreach (var id in f.Rule.Frameworks.NistCsf)
-                    json.WriteStringValue(id);
-                json.WriteEndArray();
-                json.WriteStartArray("ai_rmf");
-                foreach (var id in f.Rule.Frameworks.AiRmf)
-                    json.WriteStringValue(id);
-                json.WriteEndArray();
-                json.WriteEndObject();
+                WriteFields(json, f);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
             json.WriteEndObject();
         });
+    }
+
+    /// <summary>The shared finding fields (DESIGN.md §2), inside an object the caller opened.</summary>
+    public static void WriteFields(Utf8JsonWriter json, Finding f)
+    {
+        json.WriteString("rule_id", f.Rule.Id);
+        json.WriteString("name", f.Rule.Name);
+        json.WriteString("severity", SeverityNames.Name(f.Severity));
+        json.WriteString("confidence", SeverityNames.Name(f.Confidence));
+        json.WriteString("message", f.Message);
+        JsonOutput.WriteLocation(json, "location", f.Location);
+        json.WriteString("remediation", f.Rule.Remediation);
+        json.WriteString("help", f.Rule.HelpPath);
+        json.WriteStartObject("frameworks");
+        json.WriteStartArray("nist_csf");
+        foreach (var id in f.Rule.Frameworks.NistCsf)
+            json.WriteStringValue(id);
+        json.WriteEndArray();
+        json.WriteStartArray("ai_rmf");
+        foreach (var id in f.Rule.Frameworks.AiRmf)
+            json.WriteStringValue(id);
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 }

@@ -46,9 +46,11 @@ public static partial class SarifWriter
 
     /// <summary>
     /// Writes one SARIF log. <paramref name="rules"/> are the rules that ran; a finding whose rule is missing from
-    /// the list still gets its rule appended, so every result has a valid ruleIndex.
+    /// the list still gets its rule appended, so every result has a valid ruleIndex. <paramref name="properties"/>
+    /// adds properties to the result of the finding at the same index (`warden audit`: session, user, time).
     /// </summary>
-    public static void Write(IReadOnlyList<Finding> findings, IReadOnlyList<RuleInfo> rules, string toolVersion, string? baseDirectory, TextWriter output)
+    public static void Write(IReadOnlyList<Finding> findings, IReadOnlyList<RuleInfo> rules, string toolVersion, string? baseDirectory, TextWriter output,
+        IReadOnlyList<IEnumerable<KeyValuePair<string, string>>>? properties = null)
     {
         var allRules = new List<RuleInfo>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -91,8 +93,8 @@ public static partial class SarifWriter
             }
 
             json.WriteStartArray("results");
-            foreach (var finding in findings)
-                WriteResult(json, finding, index[finding.Rule.Id], root);
+            for (var i = 0; i < findings.Count; i++)
+                WriteResult(json, findings[i], index[findings[i].Rule.Id], root, properties?[i] ?? []);
             json.WriteEndArray();
 
             json.WriteString("columnKind", "utf16CodeUnits");
@@ -126,7 +128,7 @@ public static partial class SarifWriter
         json.WriteEndObject();
     }
 
-    private static void WriteResult(Utf8JsonWriter json, Finding finding, int ruleIndex, string? root)
+    private static void WriteResult(Utf8JsonWriter json, Finding finding, int ruleIndex, string? root, IEnumerable<KeyValuePair<string, string>> properties)
     {
         json.WriteStartObject();
         json.WriteString("ruleId", finding.Rule.Id);
@@ -158,6 +160,8 @@ public static partial class SarifWriter
         json.WriteStartObject("properties");
         json.WriteString("severity", SeverityNames.Name(finding.Severity));
         json.WriteString("confidence", SeverityNames.Name(finding.Confidence));
+        foreach (var (key, value) in properties)
+            json.WriteString(key, value);
         json.WriteEndObject();
         json.WriteEndObject();
     }

@@ -73,6 +73,6 @@ public static class BuiltInRules
 
     /// <summary>Every rule's metadata, in id order (SARIF rule lists, docs index).</summary>
     public static IReadOnlyList<Findings.RuleInfo> All { get; } =
-        Policy.Select(r => r.Info).Concat(Machine.Select(r => r.Info)).Concat(Repo.Select(r => r.Info)).Concat(Inventory.Select(r => r.Info)).Concat(Surfaces.Select(r => r.Info)).Append(Findings.FindingFilter.SuppressionExpired)
+        Policy.Select(r => r.Info).Concat(Machine.Select(r => r.Info)).Concat(Repo.Select(r => r.Info)).Concat(Inventory.Select(r => r.Info)).Concat(Surfaces.Select(r => r.Info)).Concat(Audit.AuditDetections.Rules).Append(Findings.FindingFilter.SuppressionExpired)
             .OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
 }

@@ -40,7 +40,7 @@ public static class TelemetryView
     }
 
     /// <summary>`cmd` (exec_command) or `command` (shell: an argv array or a string) of a tool call's JSON arguments.</summary>
-    private static string? ArgumentCommand(string? arguments)
+    public static string? ArgumentCommand(string? arguments)
     {
         if (arguments is null)
             return null;
@@ -119,7 +119,7 @@ public static class TelemetryView
     private static bool IsShell(string program) => Path.GetFileName(program) is "bash" or "sh" or "zsh" or "dash";
 
     /// <summary>Codex's exec_command output starts "Chunk ID: …\nWall time: …\nProcess exited with code N".</summary>
-    private static int? ExitCodeIn(string? output)
+    public static int? ExitCodeIn(string? output)
     {
         const string marker = "Process exited with code ";
         var at = output?.IndexOf(marker, StringComparison.Ordinal) ?? -1;

@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Globalization;
+using Warden.Cli.Rendering;
+using Warden.Core.Audit;
+using Warden.Core.Findings;
+using Warden.Core.Telemetry;
+using Warden.Scanning;
+
+namespace Warden.Cli.Commands;
+
+/// <summary>
+/// `warden audit PATH...`: Codex telemetry (OTLP JSON or protobuf, `codex exec --json`, rollout files; gzip or zstd;
+/// files or folders, mixed) through every detection, in one streaming pass; `warden audit export sigma DIR`.
+/// </summary>
+public static class AuditCommand
+{
+    public static readonly string[] Formats = ["table", "json", "sarif", "markdown"];
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var paths = new Argument<string[]>("path") { Description = "Telemetry files or folders (OTLP JSON lines or protobuf, `codex exec --json` output, rollout files; .gz and .zst read directly).", Arity = ArgumentArity.OneOrMore };
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong(Formats);
+        var output = new Option<string>("--out") { Description = "Write the alerts to this file instead of standard output." };
+        var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when an alert is at or above this severity.", DefaultValueFactory = _ => "high" };
+        failOn.AcceptOnlyFromAmong("info", "low", "medium", "high", "critical");
+        var policy = new Option<string>("--policy") { Description = "The policy repository (warden.toml): MCP servers it allows or registers are known (WD5013)." };
+        var volumeLimit = new Option<int>("--volume-limit") { Description = "WD5018 fires when a session makes more tool calls than this within --volume-window.", DefaultValueFactory = _ => AuditOptions.Default.VolumeLimit };
+        var volumeWindow = new Option<double>("--volume-window") { Description = "The window of WD5018, in minutes.", DefaultValueFactory = _ => AuditOptions.Default.VolumeWindow.TotalMinutes };
+        var command = new Command("audit", "Read Codex telemetry and run Warden's detections over it: alerts with session, user, time and evidence.")
+        {
+            paths, format, output, failOn, policy, volumeLimit, volumeWindow,
+        };
+        command.Subcommands.Add(AuditExportCommand.Create(stdout, stderr));
+        command.SetAction(parse =>
+        {
+            if (Options(parse.GetValue(policy), parse.GetValue(volumeLimit), parse.GetValue(volumeWindow), stderr) is not { } options)
+                return (int)ExitCode.UsageError;
+            IReadOnlyList<string> files;
+            try
+            {
+                files = TelemetryFiles.Expand(parse.GetValue(paths)!);
+            }
+            catch (InputException ex)
+            {
+                stderr.WriteLine(ex.Message);
+                return (int)ExitCode.UsageError;
+            }
+            var (result, damage) = Run(files, options);
+            foreach (var d in damage)
+                stderr.WriteLine($"{d.Position}: {d.Reason}");
+            if (result.Events.Count == 0 && damage.Count > 0)
+            {
+                stderr.WriteLine("warden audit: nothing could be read as Codex telemetry.");
+                return (int)ExitCode.UsageError;
+            }
+            Write(result, damage, parse.GetValue(format)!, parse.GetValue(output), stdout);
+            var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
+            return (int)(result.Alerts.Any(a => a.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
+        });
+        return command;
+    }
+
+    /// <summary>Every event of every file through one engine; damage as met.</summary>
+    public static (AuditResult Result, List<TelemetryDamage> Damage) Run(IReadOnlyList<string> files, AuditOptions options)
+    {
+        var engine = new AuditEngine(options);
+        var damage = new List<TelemetryDamage>();
+        foreach (var file in files)
+        {
+            foreach (var e in TelemetryFiles.Read(file, damage))
+                engine.Observe(e);
+        }
+        return (engine.Finish(), damage);
+    }
+
+    /// <summary>The detections' options: the known MCP servers from --policy (allowlists and register) and the volume limit.</summary>
+    internal static AuditOptions? Options(string? policyDir, int volumeLimit, double volumeMinutes, TextWriter stderr)
+    {
+        if (volumeLimit < 1 || volumeMinutes <= 0)
+        {
+            stderr.WriteLine("warden audit: --volume-limit must be at least 1 and --volume-window more than 0 minutes.");
+            return null;
+        }
+        HashSet<string>? known = null;
+        if (policyDir is not null)
+        {
+            var (repo, errors) = PolicyRepositoryLoader.Load(policyDir);
+            foreach (var e in errors)
+                stderr.WriteLine(e);
+            if (repo is null || errors.Count > 0)
+                return null;
+            known = [.. repo.Policies.Values.SelectMany(p => p.McpAllowlist), .. repo.McpServers.Keys];
+        }
+        return new AuditOptions(known, volumeLimit, TimeSpan.FromMinutes(volumeMinutes));
+    }
+
+    private static void Write(AuditResult result, List<TelemetryDamage> damage, string format, string? outPath, TextWriter stdout)
+    {
+        using var file = outPath is null ? null : new StreamWriter(outPath);
+        var writer = (TextWriter?)file ?? stdout;
+        switch (format)
+        {
+            case "json":
+                AlertsJsonWriter.Write(result, damage, ToolInfo.Version, writer);
+                break;
+            case "sarif":
+                SarifWriter.Write([.. result.Alerts.Select(a => a.AsFinding())], AuditDetections.Rules, ToolInfo.Version, null, writer, [.. result.Alerts.Select(SarifProperties)]);
+                break;
+            case "markdown":
+                AlertsMarkdownWriter.Write(result, damage.Count, writer);
+                break;
+            default:
+                AlertsRenderer.Render(result, damage.Count, writer);
+                break;
+        }
+        if (file is not null)
+            stdout.WriteLine($"Wrote {result.Alerts.Count} alerts to {Path.GetFullPath(outPath!)}.");
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> SarifProperties(Alert alert)
+    {
+        if (alert.Session is { } session)
+            yield return new("session", session);
+        if (alert.User is { } user)
+            yield return new("user", user);
+        if (alert.Host is { } host)
+            yield return new("host", host);
+        if (alert.Time is { } time)
+            yield return new("time", time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        foreach (var (key, value) in alert.Evidence)
+            yield return new("evidence." + key, value);
+    }
+}

@@ -1,0 +1,83 @@
+using Warden.Core.Findings;
+using Warden.Core.Secrets;
+using Warden.Core.Telemetry;
+
+namespace Warden.Core.Audit;
+
+/// <summary>
+/// The state detections share: the sessions seen and the alerts raised. The same call is often read from several
+/// streams of one session (OTLP, `exec --json`, rollout); <see cref="Raise"/> keeps one alert per rule, session and
+/// subject, and lists the streams it was seen in.
+/// </summary>
+public sealed class AuditContext(AuditOptions options)
+{
+    private readonly Dictionary<string, SessionFacts> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Rule, string Session, string Subject), int> _raised = [];
+    private readonly List<Alert> _alerts = [];
+
+    public AuditOptions Options { get; } = options;
+
+    public IEnumerable<SessionFacts> Sessions => _sessions.Values;
+
+    public IReadOnlyList<Alert> Alerts => _alerts;
+
+    /// <summary>The session an event belongs to (events without one share the session "").</summary>
+    public SessionFacts Session(string? id)
+    {
+        id ??= "";
+        if (!_sessions.TryGetValue(id, out var facts))
+            _sessions[id] = facts = new SessionFacts(id);
+        return facts;
+    }
+
+    /// <summary>
+    /// Raises an alert about <paramref name="subject"/> (a command, a server, a setting) unless the same rule already
+    /// fired on it in this session; then only the stream is added to its evidence. Evidence values are cut to 400
+    /// characters and any credential in them is redacted.
+    /// </summary>
+    public void Raise(Detection detection, TelemetryEvent at, SessionFacts session, string subject, string message,
+        IEnumerable<(string Key, string? Value)> evidence, Severity? severity = null, Confidence confidence = Confidence.High)
+    {
+        var key = (detection.Info.Id, session.Id, subject);
+        var stream = TelemetryReader.Describe(at.Format);
+        if (_raised.TryGetValue(key, out var index))
+        {
+            var existing = _alerts[index];
+            var seen = existing.Evidence[^1];
+            if (!seen.Value.Split(", ").Contains(stream))
+                _alerts[index] = existing with { Evidence = [.. existing.Evidence.SkipLast(1), new(seen.Key, seen.Value + ", " + stream)] };
+            if (severity > existing.Severity)
+                _alerts[index] = _alerts[index] with { Severity = severity.Value, Message = message };
+            // `exec --json` carries no time, user or host: another stream of the same session fills them in.
+            _alerts[index] = _alerts[index] with
+            {
+                Time = existing.Time ?? at.Time, User = existing.User ?? session.User ?? at.User, Host = existing.Host ?? session.Host ?? at.Host,
+                Confidence = confidence > existing.Confidence ? confidence : existing.Confidence,
+            };
+            return;
+        }
+        _raised[key] = _alerts.Count;
+        var fields = evidence.Where(e => !string.IsNullOrEmpty(e.Value)).Select(e => new KeyValuePair<string, string>(e.Key, Clean(e.Value!))).ToList();
+        fields.Add(new("seen_in", stream));
+        _alerts.Add(new Alert(detection.Info, severity ?? detection.Info.DefaultSeverity, confidence, message, at.Position,
+            session.Id.Length == 0 ? null : session.Id, session.User ?? at.User, session.Host ?? at.Host, at.Time, fields));
+    }
+
+    /// <summary>Evidence never carries a credential in full, nor pages of output.</summary>
+    public static string Clean(string value)
+    {
+        var text = value.Length > 2000 ? value[..2000] : value;
+        foreach (var secret in SecretPatterns.Find(text).Reverse())
+        {
+            // A private key's header is what matches; its body runs to the END line (or past the cut).
+            var end = secret.Index + secret.Value.Length;
+            if (secret.Kind == "private key")
+            {
+                var footer = text.IndexOf("PRIVATE KEY-----", end, StringComparison.Ordinal);
+                end = footer < 0 ? text.Length : footer + "PRIVATE KEY-----".Length;
+            }
+            text = $"{text[..secret.Index]}[{secret.Kind}: {secret.Redacted}]{text[end..]}";
+        }
+        return text.Length > 400 ? text[..400] + "…" : text;
+    }
+}

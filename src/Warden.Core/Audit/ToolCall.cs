@@ -1,0 +1,48 @@
+using Warden.Core.Telemetry;
+
+namespace Warden.Core.Audit;
+
+/// <summary>What became of a tool call.</summary>
+public enum CallOutcome
+{
+    /// <summary>It ran and succeeded (exit code 0, status completed).</summary>
+    Ran,
+
+    /// <summary>It ran and failed for its own reasons (a non-zero exit code that is not a sandbox denial).</summary>
+    Failed,
+
+    /// <summary>It ran inside the sandbox, which stopped it (`codex.sandbox_outcome` denied, "Permission denied", "Read-only file system").</summary>
+    Denied,
+
+    /// <summary>Codex refused it before running it (its own command rules, or an approval policy that cannot ask).</summary>
+    Refused,
+
+    /// <summary>The person or the automatic reviewer who was asked said no.</summary>
+    Declined,
+}
+
+/// <summary>
+/// One tool call, whichever stream reported it: OTLP `codex.tool_result`, an `exec --json` item, or a rollout
+/// function_call with its output (commands) or McpToolCall item (MCP tools).
+/// Key: What the call did, for merging the same call read from several streams of one session. Command: The shell command line, for shell tools. McpServer: The MCP server, for MCP tools. Arguments: The arguments as the model gave them (JSON text), "" when the stream does not carry them. ReadOnly: The MCP tool's readOnlyHint when the stream carries it (rollout).
+/// </summary>
+public sealed record ToolCall(
+    TelemetryEvent Event,
+    SessionFacts Session,
+    string CallId,
+    string Tool,
+    string? Command,
+    string? McpServer,
+    string Arguments,
+    string? Output,
+    CallOutcome Outcome,
+    int? ExitCode,
+    bool? ReadOnly)
+{
+    public string Key => Command ?? $"{McpServer}/{Tool} {Arguments}";
+
+    /// <summary>The arguments asked to run outside the sandbox (`sandbox_permissions: "require_escalated"`).</summary>
+    public bool Escalated => Arguments.Contains("\"require_escalated\"", StringComparison.Ordinal);
+
+    public bool Happened => Outcome is CallOutcome.Ran or CallOutcome.Failed;
+}

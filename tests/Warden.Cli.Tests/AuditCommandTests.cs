@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Warden.Cli.Commands;
+using Warden.Core.Audit;
+using Warden.Tests;
+
+namespace Warden.Cli.Tests;
+
+/// <summary>
+/// `warden audit` over what the real Codex 0.171.0 recorded (tests/fixtures/telemetry): every detection fires on the
+/// sessions that should trigger it and stays silent on the others, the benign session first among them; the three
+/// streams of one session give one alert; the output formats carry session, user, time and evidence, never a secret.
+/// </summary>
+public sealed class AuditCommandTests : IDisposable
+{
+    private readonly string _scratch = Directory.CreateTempSubdirectory("warden-audit.").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    private static string Recording(string scenario) => RepositoryRootAttribute.Fixtures("telemetry", scenario);
+
+    /// <summary>Each recorded scenario and exactly the rules that fire on it (no --policy: every MCP server but Codex's own is unknown).</summary>
+    public static TheoryData<string, string[]> Expected() => new()
+    {
+        { "benign", [] },
+        { "protobuf", [] },
+        { "network-denied", [] },
+        { "secret-read-read-only", ["WD5004", "WD5005"] },
+        { "secret-read-workspace-write", ["WD5004", "WD5005"] },
+        { "secret-read-denied", ["WD5004"] },
+        { "auto-review-drops-profile", ["WD5004", "WD5005"] },
+        { "destructive", ["WD5001", "WD5002", "WD5003", "WD5006"] },
+        { "sandbox-denied-slow-command", ["WD5001", "WD5006"] },
+        { "full-access-bypass", ["WD5001", "WD5003", "WD5004", "WD5005", "WD5007", "WD5011"] },
+        { "full-access-sandbox-flag", ["WD5007", "WD5011"] },
+        { "escalation-on-request", ["WD5009"] },
+        { "escalation-never", ["WD5009"] },
+        { "auto-review-allow", ["WD5007", "WD5008"] },
+        { "auto-review-deny", ["WD5003", "WD5009"] },
+        { "auto-review-invalid", ["WD5009"] },
+        { "mcp", ["WD5009", "WD5013"] },
+        { "mcp-approve-mode", ["WD5012", "WD5013"] },
+        { "web-search-live", ["WD5014"] },
+        { "log-user-prompt", ["WD5015"] },
+        { "config-warnings", ["WD5013", "WD5016"] },
+        { "interactive-never", ["WD5010"] },
+        { "many-commands", ["WD5018"] },
+        { "identity-host-a", [] },
+        { "identity-host-b", [] },
+    };
+
+    private static (int Exit, JsonDocument Json, string Stderr) Audit(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = WardenApp.Run(["audit", .. args, "--format", "json"], stdout, stderr);
+        return (exit, JsonDocument.Parse(stdout.ToString()), stderr.ToString());
+    }
+
+    private static string[] RuleIds(JsonDocument json) =>
+        [.. json.RootElement.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("rule_id").GetString()!).Distinct().Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [MemberData(nameof(Expected))]
+    public void Each_recorded_session_fires_exactly_its_detections(string scenario, string[] rules)
+    {
+        var (exit, json, stderr) = Audit(Recording(scenario));
+
+        RuleIds(json).ShouldBe(rules, $"{scenario}: {string.Join("; ", json.RootElement.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("message").GetString()))}");
+        stderr.ShouldBeEmpty();
+        json.RootElement.GetProperty("summary").GetProperty("damaged").GetInt32().ShouldBe(0);
+        var high = json.RootElement.GetProperty("alerts").EnumerateArray().Any(a => a.GetProperty("severity").GetString() is "high" or "critical");
+        exit.ShouldBe(high ? 1 : 0);
+    }
+
+    [Fact]
+    public void Every_detection_has_a_recorded_session_that_fires_it_and_the_benign_one_that_does_not()
+    {
+        var fired = Expected().SelectMany(row => (string[])row[1]).Append("WD5017").ToHashSet();
+        AuditDetections.Rules.Select(r => r.Id).Where(id => !fired.Contains(id)).ShouldBeEmpty();
+        AuditDetections.Rules.Count.ShouldBeGreaterThanOrEqualTo(15);
+    }
+
+    [Fact]
+    public void The_same_user_on_a_second_host_fires_new_host_only_when_both_are_read()
+    {
+        var (_, json, _) = Audit(Recording("identity-host-a"), Recording("identity-host-b"));
+
+        var alert = json.RootElement.GetProperty("alerts").EnumerateArray().Single(a => a.GetProperty("rule_id").GetString() == "WD5017");
+        alert.GetProperty("user").GetString().ShouldBe("dana.dev@warden-test.invalid");
+        alert.GetProperty("host").GetString().ShouldBe("warden-host-b");
+        alert.GetProperty("evidence").GetProperty("known_hosts").GetString().ShouldBe("warden-host-a");
+        alert.GetProperty("location").GetProperty("path").GetString()!.ShouldContain("identity-host-b");
+    }
+
+    [Fact]
+    public void One_call_read_from_three_streams_is_one_alert_that_names_them()
+    {
+        var (_, json, _) = Audit(Recording("secret-read-read-only"));
+
+        var alerts = json.RootElement.GetProperty("alerts").EnumerateArray().ToList();
+        alerts.Count.ShouldBe(2);
+        var read = alerts.Single(a => a.GetProperty("rule_id").GetString() == "WD5004");
+        read.GetProperty("evidence").GetProperty("seen_in").GetString().ShouldBe("`codex exec --json` output, OTLP JSON, a rollout file");
+        read.GetProperty("session").GetString().ShouldNotBeNullOrEmpty();
+        read.GetProperty("time").GetString().ShouldEndWith("Z");
+        read.GetProperty("frameworks").GetProperty("nist_csf").EnumerateArray().ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public void The_private_key_in_tool_output_is_never_printed_in_any_format()
+    {
+        foreach (var format in AuditCommand.Formats)
+        {
+            var stdout = new StringWriter();
+            WardenApp.Run(["audit", Recording("secret-read-read-only"), "--format", format], stdout, new StringWriter());
+            var text = stdout.ToString();
+            text.ShouldContain("WD5005", customMessage: format);
+            text.ShouldNotContain("warden-test-fake-key-not-a-secret", customMessage: format);
+        }
+    }
+
+    [Fact]
+    public void A_known_mcp_server_from_the_policy_repository_is_silent()
+    {
+        // The report fixture's repository registers `docs` under [mcp_servers].
+        var (_, json, _) = Audit(Recording("mcp"), "--policy", RepositoryRootAttribute.Fixtures("report", "acme"));
+
+        RuleIds(json).ShouldBe(["WD5009"]);
+    }
+
+    [Fact]
+    public void Mixed_files_folders_and_compressed_copies_read_as_one_input()
+    {
+        var folder = Recording("destructive");
+        var gz = Path.Combine(_scratch, "otlp.jsonl.gz");
+        using (var output = new System.IO.Compression.GZipStream(File.Create(gz), System.IO.Compression.CompressionLevel.Fastest))
+            File.OpenRead(Path.Combine(folder, "otlp.jsonl")).CopyTo(output);
+        var zst = Path.Combine(_scratch, "rollout.jsonl.zst");
+        using (var output = new ZstdSharp.CompressionStream(File.Create(zst)))
+            File.OpenRead(Path.Combine(folder, "rollout.jsonl")).CopyTo(output);
+
+        var (_, whole, _) = Audit(folder);
+        var (_, mixed, _) = Audit(gz, zst, Path.Combine(folder, "exec.jsonl"));
+
+        RuleIds(mixed).ShouldBe(RuleIds(whole));
+        mixed.RootElement.GetProperty("alerts").GetArrayLength().ShouldBe(whole.RootElement.GetProperty("alerts").GetArrayLength());
+    }
+
+    [Fact]
+    public void Damaged_lines_are_reported_with_their_position_and_the_rest_is_read()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Recording("destructive"), "rollout.jsonl")).ToList();
+        lines.Insert(3, "{\"timestamp\": \"2026-11-28T00:00:00Z\", \"payload\": {\"type\": ");
+        var file = Path.Combine(_scratch, "damaged.jsonl");
+        File.WriteAllLines(file, lines);
+
+        var (exit, json, stderr) = Audit(file);
+
+        stderr.ShouldStartWith($"{file}:4:");
+        json.RootElement.GetProperty("damaged")[0].GetProperty("location").GetProperty("line").GetInt32().ShouldBe(4);
+        RuleIds(json).ShouldContain("WD5002");
+        exit.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Input_that_is_not_telemetry_or_missing_is_a_usage_error()
+    {
+        var file = Path.Combine(_scratch, "notes.json");
+        File.WriteAllText(file, "{\"hello\": 1}\n");
+        var stderr = new StringWriter();
+        WardenApp.Run(["audit", file], new StringWriter(), stderr).ShouldBe(2);
+        stderr.ToString().ShouldContain($"{file}:1:1: not Codex telemetry");
+
+        stderr = new StringWriter();
+        WardenApp.Run(["audit", Path.Combine(_scratch, "nowhere")], new StringWriter(), stderr).ShouldBe(2);
+        stderr.ToString().ShouldContain("no such file or folder");
+    }
+
+    [Fact]
+    public void The_volume_limit_is_an_option()
+    {
+        var (_, quiet, _) = Audit(Recording("many-commands"), "--volume-limit", "40");
+        RuleIds(quiet).ShouldBeEmpty();
+        var (_, loud, _) = Audit(Recording("benign"), "--volume-limit", "1");
+        RuleIds(loud).ShouldBe(["WD5018"]);
+    }
+
+    [Fact]
+    public void Destructive_session_alerts_match_the_golden_json_and_markdown()
+    {
+        var folder = Recording("destructive");
+        foreach (var (format, extension) in new[] { ("json", "json"), ("markdown", "md"), ("sarif", "sarif") })
+        {
+            var stdout = new StringWriter();
+            WardenApp.Run(["audit", folder, "--format", format], stdout, new StringWriter());
+            var text = stdout.ToString().Replace(RepositoryRootAttribute.Value + "/", "", StringComparison.Ordinal).Replace(ToolInfo.Version, "VERSION", StringComparison.Ordinal);
+            Snapshot.Match(RepositoryRootAttribute.Fixtures("audit", $"destructive.expected.{extension}"), text);
+        }
+    }
+}
