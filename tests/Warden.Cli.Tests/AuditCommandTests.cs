@@ -197,4 +197,67 @@ public sealed class AuditCommandTests : IDisposable
             Snapshot.Match(RepositoryRootAttribute.Fixtures("audit", $"destructive.expected.{extension}"), text);
         }
     }
+
+    [Fact]
+    public async Task Forwarding_sends_every_alert_as_ocsf_lines_and_syslog_over_tcp()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var received = Task.Run(() =>
+        {
+            var text = new System.Text.StringBuilder();
+            while (true)
+            {
+                using var client = listener.AcceptTcpClient();
+                using var reader = new StreamReader(client.GetStream());
+                text.Append(reader.ReadToEnd());
+                if (text.ToString().Split("warden@").Length - 1 >= 7)
+                    return text.ToString();
+            }
+        });
+        var ocsf = Path.Combine(_scratch, "alerts.ocsf.jsonl");
+        try
+        {
+            var stderr = new StringWriter();
+            var exit = WardenApp.Run(["audit", Recording("destructive"), "--format", "json", "--forward", $"ocsf:{ocsf}", "--forward", $"syslog+tcp://127.0.0.1:{port}"], new StringWriter(), stderr);
+
+            exit.ShouldBe(1, stderr.ToString());
+            var lines = File.ReadAllLines(ocsf);
+            lines.Length.ShouldBe(7);
+            lines.ShouldAllBe(l => JsonDocument.Parse(l, default).RootElement.GetProperty("class_uid").GetInt32() == 2004);
+            (await received.WaitAsync(TimeSpan.FromSeconds(20))).ShouldContain("WD5002");
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Fact]
+    public void A_forward_target_that_does_not_parse_is_a_usage_error()
+    {
+        var stderr = new StringWriter();
+        var bad = WardenApp.Run(["audit", Recording("benign"), "--forward", "nonsense"], new StringWriter(), stderr);
+        bad.ShouldBe(2);
+        stderr.ToString().ShouldContain("nonsense");
+    }
+
+    [Fact]
+    public void A_forward_target_that_never_answers_fails_the_run_after_the_report_and_names_the_alerts_not_sent()
+    {
+        // A port nobody listens on: bound and released, so connections are refused at once.
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        var exit = WardenApp.Run(["audit", Recording("log-user-prompt"), "--format", "json", "--forward", $"cef+tcp://127.0.0.1:{port}"], stdout, stderr);
+
+        exit.ShouldBe(2);
+        JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("alerts").GetArrayLength().ShouldBe(1);
+        stderr.ToString().ShouldContain($"1 of 1 alerts could not be sent to cef+tcp://127.0.0.1:{port}");
+    }
 }

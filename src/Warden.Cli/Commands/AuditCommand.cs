@@ -27,9 +27,14 @@ public static class AuditCommand
         var policy = new Option<string>("--policy") { Description = "The policy repository (warden.toml): MCP servers it allows or registers are known (WD5013)." };
         var volumeLimit = new Option<int>("--volume-limit") { Description = "WD5018 fires when a session makes more tool calls than this within --volume-window.", DefaultValueFactory = _ => AuditOptions.Default.VolumeLimit };
         var volumeWindow = new Option<double>("--volume-window") { Description = "The window of WD5018, in minutes.", DefaultValueFactory = _ => AuditOptions.Default.VolumeWindow.TotalMinutes };
+        var forward = new Option<string[]>("--forward")
+        {
+            Description = "Also send the alerts to a SIEM: ocsf:FILE|-, syslog+tcp://HOST:PORT, syslog+udp://…, cef+tcp://…, cef+udp://…, hec+https://HOST[:PORT][/PATH] (token from WARDEN_HEC_TOKEN). Repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("audit", "Read Codex telemetry and run Warden's detections over it: alerts with session, user, time and evidence.")
         {
-            paths, format, output, failOn, policy, volumeLimit, volumeWindow,
+            paths, format, output, failOn, policy, volumeLimit, volumeWindow, forward,
         };
         command.Subcommands.Add(AuditExportCommand.Create(stdout, stderr));
         command.SetAction(parse =>
@@ -37,8 +42,10 @@ public static class AuditCommand
             if (Options(parse.GetValue(policy), parse.GetValue(volumeLimit), parse.GetValue(volumeWindow), stderr) is not { } options)
                 return (int)ExitCode.UsageError;
             IReadOnlyList<string> files;
+            IReadOnlyList<ForwardTarget> targets;
             try
             {
+                targets = [.. (parse.GetValue(forward) ?? []).Select(ForwardTarget.Parse)];
                 files = TelemetryFiles.Expand(parse.GetValue(paths)!);
             }
             catch (InputException ex)
@@ -55,10 +62,30 @@ public static class AuditCommand
                 return (int)ExitCode.UsageError;
             }
             Write(result, damage, parse.GetValue(format)!, parse.GetValue(output), stdout);
+            if (!Forward(targets, result.Alerts, stdout, stderr))
+                return (int)ExitCode.UsageError;
             var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
             return (int)(result.Alerts.Any(a => a.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Sends the alerts to each target (retrying as <see cref="AlertForwarder"/> says); false when any alert could not
+    /// be delivered, after saying which on stderr: the alerts are still in the report, so nothing is lost.
+    /// </summary>
+    private static bool Forward(IReadOnlyList<ForwardTarget> targets, IReadOnlyList<Alert> alerts, TextWriter stdout, TextWriter stderr)
+    {
+        var delivered = true;
+        foreach (var target in targets)
+        {
+            var result = AlertForwarder.ForwardAsync(target, alerts, new ForwardOptions { ToolVersion = ToolInfo.Version, Stdout = stdout }).GetAwaiter().GetResult();
+            if (result.AllSent)
+                continue;
+            delivered = false;
+            stderr.WriteLine($"warden audit: {result.Failed} of {alerts.Count} alerts could not be sent to {target} ({result.Error}); their uids: {string.Join(", ", result.FailedUids)}.");
+        }
+        return delivered;
     }
 
     /// <summary>Every event of every file through one engine; damage as met.</summary>
