@@ -7,13 +7,17 @@ namespace Warden.Scanning;
 
 /// <summary>
 /// Reads Codex telemetry from disk as a stream of events: files and folders (recursively) of OTLP JSON lines, OTLP
-/// protobuf bodies, `codex exec --json` output and rollout files, gzip-compressed or not. Memory stays flat as files
-/// grow: one line (one JSON document) is in memory at a time. A line that cannot be read is recorded as damage with
-/// its file and line and the rest of the file is read.
+/// protobuf bodies, `codex exec --json` output and rollout files, gzip- or zstd-compressed or not. Memory stays flat
+/// as files grow: one line (one JSON document) is in memory at a time, or, for the rest of a large OTLP JSON-lines
+/// file, a few blocks of lines that parse on every core (<see cref="OtlpLinesInParallel"/>). A line that cannot be read
+/// is recorded as damage with its file and line and the rest of the file is read.
 /// </summary>
 public static class TelemetryFiles
 {
-    private static readonly string[] Extensions = [".jsonl", ".ndjson", ".json", ".log", ".body", ".pb", ".bin", ".gz"];
+    /// <summary>How much of an OTLP JSON file must be left for the rest to be read in parallel (below that, threads cost more than they give).</summary>
+    internal static long ParallelFrom { get; set; } = 4 << 20;
+
+    private static readonly string[] Extensions = [".jsonl", ".ndjson", ".json", ".log", ".body", ".pb", ".bin", ".gz", ".zst"];
 
     /// <summary>The files PATHs name: a file as given; a folder's files with a telemetry extension, in name order.</summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> paths)
@@ -25,11 +29,24 @@ public static class TelemetryFiles
                 files.Add(path);
             else if (Directory.Exists(path))
                 files.AddRange(Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-                    .Where(f => Extensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase))).Order(StringComparer.Ordinal));
+                    .Where(IsTelemetryName).Order(StringComparer.Ordinal));
             else
                 throw new InputException($"{path}: no such file or folder.");
         }
         return files;
+    }
+
+    /// <summary>A name a folder's telemetry file has: a known extension, or numbered protobuf bodies (`otlp.pb.0`).</summary>
+    private static bool IsTelemetryName(string path)
+    {
+        var name = Path.GetFileName(path.AsSpan());
+        foreach (var e in Extensions)
+        {
+            if (name.EndsWith(e, StringComparison.OrdinalIgnoreCase))
+                return true;
+        }
+        var dot = name.LastIndexOf('.');
+        return dot > 0 && name[(dot + 1)..].Length > 0 && int.TryParse(name[(dot + 1)..], out _) && name[..dot].EndsWith(".pb", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The events of one file, read lazily; damage is added to <paramref name="damage"/> as it is met.</summary>
@@ -41,6 +58,8 @@ public static class TelemetryFiles
             stream = File.OpenRead(file);
             if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
                 stream = new GZipStream(stream, CompressionMode.Decompress);
+            else if (file.EndsWith(".zst", StringComparison.OrdinalIgnoreCase))
+                stream = new ZstdSharp.DecompressionStream(stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -68,7 +87,7 @@ public static class TelemetryFiles
                     if (!lines.Next(out line))
                         break;
                 }
-                catch (Exception ex) when (ex is IOException or InvalidDataException)
+                catch (Exception ex) when (ex is IOException or InvalidDataException or ZstdSharp.ZstdException)
                 {
                     damage.Add(new TelemetryDamage(new SourceLocation(file, lines.Line, 0), $"cannot be read further: {ex.Message}"));
                     break;
@@ -87,8 +106,17 @@ public static class TelemetryFiles
                         yield break;
                     }
                 }
-                foreach (var e in reader.Read(line.ToArray(), lines.Line, damage))
+                // The line is read whole before the next one is split off, so its bytes need no copy.
+                foreach (var e in reader.Read(line, lines.Line, damage))
                     yield return e;
+                // Once a file is known to be OTLP JSON lines (from its first document), a large rest is read on every core.
+                if (reader.Format == TelemetryFormat.OtlpJson && (stream is not FileStream || stream.Length - stream.Position >= ParallelFrom))
+                {
+                    var (pending, eof) = lines.Detach();
+                    foreach (var e in OtlpLinesInParallel.Read(file, stream, pending, lines.Line, eof, damage))
+                        yield return e;
+                    yield break;
+                }
             }
         }
     }
@@ -126,6 +154,14 @@ public static class TelemetryFiles
                 }
                 Fill();
             }
+        }
+
+        /// <summary>The bytes read and not yet split into lines, and whether the stream has ended; the reader is done.</summary>
+        public (byte[] Pending, bool Eof) Detach()
+        {
+            var pending = _buffer.AsSpan(_start, _end - _start).ToArray();
+            _start = _end;
+            return (pending, _eof);
         }
 
         /// <summary>Up to <paramref name="count"/> bytes at the start, without consuming them.</summary>

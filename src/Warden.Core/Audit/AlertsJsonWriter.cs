@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Warden.Core.Findings;
 using Warden.Core.Reporting;
 using Warden.Core.Telemetry;
 
@@ -8,7 +5,8 @@ namespace Warden.Core.Audit;
 
 /// <summary>
 /// `warden audit --format json`: `{"version": 1, "tool", "summary", "alerts": […], "damaged": […]}`; each alert has
-/// the shared finding fields plus `session`, `user`, `host`, `time` and `evidence` (an object, in evidence order).
+/// the shared finding fields plus `session`, `user`, `host`, `time`, `evidence` (an object, in evidence order) and
+/// `uid` (stable, the same in every forwarded format).
 /// </summary>
 public static class AlertsJsonWriter
 {
@@ -29,7 +27,7 @@ public static class AlertsJsonWriter
             json.WriteEndObject();
             json.WriteStartArray("alerts");
             foreach (var alert in result.Alerts)
-                WriteAlert(json, alert);
+                Forwarding.AlertJson.Write(json, alert);
             json.WriteEndArray();
             json.WriteStartArray("damaged");
             foreach (var d in damage)
@@ -42,22 +40,6 @@ public static class AlertsJsonWriter
             json.WriteEndArray();
             json.WriteEndObject();
         });
-    }
-
-    /// <summary>One alert as an object (also the `event` of forwarded alerts).</summary>
-    public static void WriteAlert(Utf8JsonWriter json, Alert alert)
-    {
-        json.WriteStartObject();
-        FindingsJsonWriter.WriteFields(json, alert.AsFinding());
-        JsonOutput.WriteNullable(json, "session", alert.Session);
-        JsonOutput.WriteNullable(json, "user", alert.User);
-        JsonOutput.WriteNullable(json, "host", alert.Host);
-        JsonOutput.WriteNullable(json, "time", alert.Time?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        json.WriteStartObject("evidence");
-        foreach (var (key, value) in alert.Evidence)
-            json.WriteString(key, value);
-        json.WriteEndObject();
-        json.WriteEndObject();
     }
 
     /// <summary>otlp_json, otlp_protobuf, exec_json, rollout.</summary>

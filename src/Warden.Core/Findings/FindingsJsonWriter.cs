@@ -35,13 +35,19 @@ public static class FindingsJsonWriter
         JsonOutput.WriteLocation(json, "location", f.Location);
         json.WriteString("remediation", f.Rule.Remediation);
         json.WriteString("help", f.Rule.HelpPath);
-        json.WriteStartObject("frameworks");
+        WriteFrameworks(json, "frameworks", f.Rule.Frameworks);
+    }
+
+    /// <summary>`{"nist_csf": [...], "ai_rmf": [...]}`.</summary>
+    public static void WriteFrameworks(Utf8JsonWriter json, string name, Frameworks frameworks)
+    {
+        json.WriteStartObject(name);
         json.WriteStartArray("nist_csf");
-        foreach (var id in f.Rule.Frameworks.NistCsf)
+        foreach (var id in frameworks.NistCsf)
             json.WriteStringValue(id);
         json.WriteEndArray();
         json.WriteStartArray("ai_rmf");
-        foreach (var id in f.Rule.Frameworks.AiRmf)
+        foreach (var id in frameworks.AiRmf)
             json.WriteStringValue(id);
         json.WriteEndArray();
         json.WriteEndObject();

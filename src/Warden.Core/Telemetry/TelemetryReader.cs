@@ -13,6 +13,10 @@ namespace Warden.Core.Telemetry;
 public sealed class TelemetryReader(string path)
 {
     private string? _session;
+    private OtlpJsonLines? _otlp;
+
+    /// <summary>A reader for the rest of a file whose format is known (from its first document), e.g. on another thread.</summary>
+    public TelemetryReader(string path, TelemetryFormat format) : this(path) => Format = format;
 
     public TelemetryFormat? Format { get; private set; }
 
@@ -38,6 +42,16 @@ public sealed class TelemetryReader(string path)
     public IReadOnlyList<TelemetryEvent> Read(ReadOnlyMemory<byte> json, int line, List<TelemetryDamage> damage)
     {
         var at = new SourceLocation(path, line, 1);
+        if (Format is null or TelemetryFormat.OtlpJson)
+        {
+            // OTLP lines take the one-pass reader; anything it does not take plainly goes the document way below.
+            var events = new List<TelemetryEvent>();
+            if ((_otlp ??= new OtlpJsonLines()).TryRead(json.Span, at, events))
+            {
+                Format = TelemetryFormat.OtlpJson;
+                return events;
+            }
+        }
         JsonDocument document;
         try
         {
@@ -98,6 +112,8 @@ public sealed class TelemetryReader(string path)
         return events;
     }
 
+    private static readonly string[] ResourceKeys = ["service.name", "service.version", "env"];
+
     /// <summary>
     /// One OTLP log record as an event (JSON or protobuf): Codex names it in `event.name` and times it in
     /// `event.timestamp` (0.171.0 leaves `timeUnixNano` at 0).
@@ -107,7 +123,7 @@ public sealed class TelemetryReader(string path)
         var name = fields.GetValueOrDefault("event.name") is { Length: > 0 } n ? n : fields.GetValueOrDefault("body") ?? "";
         var time = Time(fields.GetValueOrDefault("event.timestamp")) ?? recordTime;
         var user = fields.GetValueOrDefault("user.email") is { Length: > 0 } email ? email : fields.GetValueOrDefault("user.account_id") is { Length: > 0 } account ? account : null;
-        foreach (var key in new[] { "service.name", "service.version", "env" })
+        foreach (var key in ResourceKeys)
         {
             if (resource.TryGetValue(key, out var value))
                 fields.TryAdd("resource." + key, value);
@@ -211,5 +227,32 @@ public sealed class TelemetryReader(string path)
     }
 
     private static DateTimeOffset? Time(string? text) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+        text is { Length: 24 } && Rfc3339Millis(text) is { } exact ? exact
+        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+
+    /// <summary>
+    /// "2026-11-27T23:55:02.214Z", the form Codex writes `event.timestamp` in, without the general parser (the same
+    /// value it gives); null for anything else, which the general parser then reads.
+    /// </summary>
+    private static DateTimeOffset? Rfc3339Millis(string text)
+    {
+        if (text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != '.' || text[23] != 'Z')
+            return null;
+        int Number(int start, int length)
+        {
+            var value = 0;
+            for (var i = start; i < start + length; i++)
+            {
+                if (text[i] is < '0' or > '9')
+                    return -1;
+                value = value * 10 + (text[i] - '0');
+            }
+            return value;
+        }
+        var (year, month, day) = (Number(0, 4), Number(5, 2), Number(8, 2));
+        var (hour, minute, second, millis) = (Number(11, 2), Number(14, 2), Number(17, 2), Number(20, 3));
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour is < 0 or > 23 || minute is < 0 or > 59 || second is < 0 or > 59 || millis < 0)
+            return null;
+        return new DateTimeOffset(year, month, day, hour, minute, second, millis, TimeSpan.Zero);
+    }
 }

@@ -24,36 +24,13 @@ public static class AlertJson
     public static void Write(Utf8JsonWriter json, Alert alert)
     {
         json.WriteStartObject();
-        json.WriteString("rule_id", alert.Rule.Id);
-        json.WriteString("name", alert.Rule.Name);
-        json.WriteString("severity", SeverityNames.Name(alert.Severity));
-        json.WriteString("confidence", SeverityNames.Name(alert.Confidence));
-        json.WriteString("message", alert.Message);
-        JsonOutput.WriteLocation(json, "location", alert.Location);
-        json.WriteString("remediation", alert.Rule.Remediation);
-        json.WriteString("help", alert.Rule.HelpPath);
-        WriteFrameworks(json, "frameworks", alert.Rule.Frameworks);
+        FindingsJsonWriter.WriteFields(json, alert.AsFinding());
         JsonOutput.WriteNullable(json, "session", alert.Session);
         JsonOutput.WriteNullable(json, "user", alert.User);
         JsonOutput.WriteNullable(json, "host", alert.Host);
         JsonOutput.WriteNullable(json, "time", alert.Time is { } time ? Timestamp(time) : null);
         WriteEvidence(json, "evidence", alert);
         json.WriteString("uid", AlertId.Of(alert));
-        json.WriteEndObject();
-    }
-
-    /// <summary>`{"nist_csf": [...], "ai_rmf": [...]}`.</summary>
-    public static void WriteFrameworks(Utf8JsonWriter json, string name, Frameworks frameworks)
-    {
-        json.WriteStartObject(name);
-        json.WriteStartArray("nist_csf");
-        foreach (var id in frameworks.NistCsf)
-            json.WriteStringValue(id);
-        json.WriteEndArray();
-        json.WriteStartArray("ai_rmf");
-        foreach (var id in frameworks.AiRmf)
-            json.WriteStringValue(id);
-        json.WriteEndArray();
         json.WriteEndObject();
     }
 

@@ -169,7 +169,7 @@ public static class OcsfWriter
         json.WriteEndArray();
 
         json.WriteStartObject("unmapped");
-        AlertJson.WriteFrameworks(json, "frameworks", rule.Frameworks);
+        FindingsJsonWriter.WriteFrameworks(json, "frameworks", rule.Frameworks);
         JsonOutput.WriteLocation(json, "location", alert.Location);
         json.WriteString("help", rule.HelpPath);
         json.WriteEndObject();
