@@ -26,7 +26,7 @@ public sealed class AlertFormatTests
             "0199a213-81c0-7800-8aa1-bbab2a035a53", "dev@example.com", "build-7", new DateTimeOffset(2025, 6, 1, 12, 0, 0, 123, TimeSpan.Zero),
             [new("command", "rm -rf /srv/data"), new("outcome", "ran"), new("seen_in", "rollout")]);
 
-    private const string Uid = "8ee633cbed8b602924e32b9458d27a1b";
+    private const string Uid = "095428c680c9acb3eee63217d1e3c74f";
 
     [Fact]
     public void The_examples_in_the_forwarding_docs_are_what_the_formatters_write()
@@ -45,11 +45,11 @@ public sealed class AlertFormatTests
     public sealed class TheAlertId
     {
         [Fact]
-        public void Is_the_first_32_hex_digits_of_sha256_over_rule_session_location_and_message()
+        public void Is_the_first_32_hex_digits_of_sha256_over_rule_session_and_message()
         {
             var alert = Sample();
             var expected = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-                $"WD5001\u001f0199a213-81c0-7800-8aa1-bbab2a035a53\u001f{alert.Location.Path}:42:1\u001f{alert.Message}")))[..32];
+                $"WD5001\u001f0199a213-81c0-7800-8aa1-bbab2a035a53\u001f\u001f{alert.Message}")))[..32];
 
             AlertId.Of(alert).ShouldBe(expected);
             AlertId.Of(alert).ShouldBe(Uid);
@@ -63,7 +63,9 @@ public sealed class AlertFormatTests
             AlertId.Of(alert with { Time = null, Severity = Severity.Low, Confidence = Confidence.Low, Evidence = [] }).ShouldBe(Uid);
             AlertId.Of(alert with { Message = alert.Message + " " }).ShouldNotBe(Uid);
             AlertId.Of(alert with { Session = null }).ShouldNotBe(Uid);
-            AlertId.Of(alert with { Location = alert.Location with { Line = 43 } }).ShouldNotBe(Uid);
+            // The same telemetry read from another folder is the same alert; without a session, its place tells alerts apart.
+            AlertId.Of(alert with { Location = alert.Location with { Path = "/elsewhere/otlp.jsonl" } }).ShouldBe(Uid);
+            AlertId.Of(alert with { Session = null, Location = alert.Location with { Line = 43 } }).ShouldNotBe(AlertId.Of(alert with { Session = null }));
             AlertId.Of(alert with { Rule = Rule with { Id = "WD5002" } }).ShouldNotBe(Uid);
         }
     }
@@ -158,7 +160,7 @@ public sealed class AlertFormatTests
         {
             SyslogFormatter.Format(Sample(), Now, Collector).ShouldBe(
                 "<83>1 2025-06-01T12:00:00.123Z build-7 warden 4242 WD5001 [warden@32473 rule_id=\"WD5001\" name=\"destructive-delete\" severity=\"high\" " +
-                "confidence=\"high\" session=\"0199a213-81c0-7800-8aa1-bbab2a035a53\" user=\"dev@example.com\" host=\"build-7\" uid=\"8ee633cbed8b602924e32b9458d27a1b\"]" +
+                "confidence=\"high\" session=\"0199a213-81c0-7800-8aa1-bbab2a035a53\" user=\"dev@example.com\" host=\"build-7\" uid=\"095428c680c9acb3eee63217d1e3c74f\"]" +
                 "[evidence@32473 command=\"rm -rf /srv/data\" outcome=\"ran\" seen_in=\"rollout\"] The agent's `rm -rf` of `/srv/data` (outside its workspace `/home/dev/app`) ran.");
         }
 
@@ -222,7 +224,7 @@ public sealed class AlertFormatTests
         {
             CefFormatter.Syslog(Sample(), "0.1.0", Now, Collector).ShouldBe(
                 "<83>1 2025-06-01T12:00:00.123Z build-7 warden 4242 WD5001 - CEF:0|Warden|Warden|0.1.0|WD5001|destructive-delete|8|rt=1748779200123 " +
-                "suser=dev@example.com shost=build-7 externalId=8ee633cbed8b602924e32b9458d27a1b cat=codex/audit " +
+                "suser=dev@example.com shost=build-7 externalId=095428c680c9acb3eee63217d1e3c74f cat=codex/audit " +
                 "msg=The agent's `rm -rf` of `/srv/data` (outside its workspace `/home/dev/app`) ran. " +
                 "filePath=/home/dev/.codex/sessions/2025/06/01/rollout-2025-06-01T12-00-00-0199a213.jsonl cs1Label=session cs1=0199a213-81c0-7800-8aa1-bbab2a035a53 " +
                 "cs2Label=rule docs cs2=https://github.com/warden-dev/warden/blob/main/docs/rules/WD5001.md cs3Label=NIST CSF cs3=DE.CM-09,DE.AE-02 " +

@@ -6,7 +6,10 @@ namespace Warden.Core.Audit;
 /// <summary>
 /// One detection firing on Codex telemetry: the shared finding fields (DESIGN.md §2) plus who, where and when it
 /// happened, and the evidence — the telemetry fields that made it fire, secrets already redacted.
-/// Location: The file and line of the event that fired (the first one, when several did). Session: Codex's conversation id (= `exec --json` thread_id = rollout session id). User: `user.email` (or `user.account_id`) when the stream carries it. Host: `host.name` of the OTLP resource when the stream carries it. Evidence: Field name → value, in the order they matter; never a secret in full.
+/// Location: The file and line of the event that fired (the first one, when several did). Session: Codex's conversation
+/// id (= `exec --json` thread_id = rollout session id). User: `user.email` (or `user.account_id`) when the stream
+/// carries it. Host: `host.name` of the OTLP resource when the stream carries it. Evidence: Field name → value, in the
+/// order they matter; never a secret in full.
 /// </summary>
 public sealed record Alert(
     RuleInfo Rule,

@@ -24,7 +24,10 @@ public enum CallOutcome
 /// <summary>
 /// One tool call, whichever stream reported it: OTLP `codex.tool_result`, an `exec --json` item, or a rollout
 /// function_call with its output (commands) or McpToolCall item (MCP tools).
-/// Key: What the call did, for merging the same call read from several streams of one session. Command: The shell command line, for shell tools. McpServer: The MCP server, for MCP tools. Arguments: The arguments as the model gave them (JSON text), "" when the stream does not carry them. ReadOnly: The MCP tool's readOnlyHint when the stream carries it (rollout).
+/// Key: What the call did, for merging the same call read from several streams of one session. Command: The shell
+/// command line, for shell tools. McpServer: The MCP server, for MCP tools. Arguments: The arguments as the model gave
+/// them (JSON text), "" when the stream does not carry them. ReadOnly: The MCP tool's readOnlyHint when the stream
+/// carries it (rollout).
 /// </summary>
 public sealed record ToolCall(
     TelemetryEvent Event,

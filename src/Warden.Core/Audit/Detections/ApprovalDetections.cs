@@ -22,7 +22,7 @@ public sealed class EscalationApprovedDetection : Detection
     {
         var decision = call.Session.Decision(call.CallId);
         var byPerson = decision is ("approved" or "approved_for_session", "User" or "AutomatedReviewer");
-        if (!call.Happened || !(byPerson || (call.Escalated && call.Event.Format is TelemetryFormat.Rollout or TelemetryFormat.ExecJson)))
+        if (!call.Happened || !(byPerson || (call.Escalated && call.Event.Format == TelemetryFormat.Rollout)))
             return;
         var who = decision?.Source switch { "AutomatedReviewer" => "Codex's automatic reviewer", "User" => "the user", _ => "an approver" };
         var forSession = decision?.Decision == "approved_for_session";

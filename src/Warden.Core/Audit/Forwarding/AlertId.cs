@@ -6,14 +6,16 @@ namespace Warden.Core.Audit.Forwarding;
 /// drop the copy that a retry or a second run of <c>warden audit</c> over the same telemetry sends again.
 /// </summary>
 /// <remarks>
-/// The first 32 hex digits (128 bits) of SHA-256 over rule id, session, location (<c>path:line:column</c>) and
-/// message, separated by U+001F. Time, severity and evidence are left out on purpose: they describe the alert, not
-/// which alert it is. An alert whose message changes (a detection raising its severity rewrites it) is a new alert.
+/// The first 32 hex digits (128 bits) of SHA-256 over rule id, session and message (which names the command, server
+/// or setting), separated by U+001F; for an alert without a session, its location (<c>path:line:column</c>) too. The
+/// path is left out otherwise, so the same telemetry read from another folder or machine gives the same uid. Time,
+/// severity and evidence are left out on purpose: they describe the alert, not which alert it is. An alert whose
+/// message changes (a detection raising its severity rewrites it) is a new alert.
 /// </remarks>
 public static class AlertId
 {
     public const int Length = 32;
 
     public static string Of(Alert alert) =>
-        TextHash.Sha256Hex(string.Join('\u001f', alert.Rule.Id, alert.Session ?? "", alert.Location.ToString(), alert.Message))[..Length];
+        TextHash.Sha256Hex(string.Join('\u001f', alert.Rule.Id, alert.Session ?? "", alert.Session is null ? alert.Location.ToString() : "", alert.Message))[..Length];
 }
