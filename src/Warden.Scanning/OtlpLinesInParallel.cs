@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Warden.Core.Telemetry;
@@ -8,14 +7,22 @@ namespace Warden.Scanning;
 
 /// <summary>
 /// The rest of a large OTLP JSON-lines file, read on every core: one thread reads the stream into blocks of whole lines
-/// (about 1 MiB), workers turn blocks into events, and the caller gets the events and the damage of block after block
+/// (256 KiB), workers turn blocks into events, and the caller gets the events and the damage of block after block
 /// in file order, exactly as reading line by line gives them (the same events, damage, line numbers and, when the
-/// stream fails, the same "cannot be read further" at the same line). At most a few blocks are in flight, so memory
-/// stays flat however large the file.
+/// stream fails, the same "cannot be read further" at the same line). The caller parses a block itself when no worker
+/// has started it, so it never waits for a thread the machine is not running. At most a few blocks are in flight, so
+/// memory stays flat however large the file.
 /// </summary>
 internal static class OtlpLinesInParallel
 {
-    private const int BlockSize = 1 << 20;
+    /// <summary>Bytes per block: small enough that the events in flight stay young for the GC, large enough to be worth a hand-off.</summary>
+    internal static int BlockSize { get; set; } = 1 << 18;
+
+    /// <summary>Parsing threads; the caller's thread runs the detections meanwhile.</summary>
+    internal static int Workers { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
+
+    /// <summary>Blocks read ahead of the caller, beyond one per worker.</summary>
+    internal static int Ahead { get; set; } = 1;
 
     /// <summary>A block of whole lines and what became of it.</summary>
     private sealed class Block(byte[] buffer, int length, int firstLine) : IDisposable
@@ -29,6 +36,10 @@ internal static class OtlpLinesInParallel
         public TelemetryDamage? ReadFailure;
         public ExceptionDispatchInfo? ReadError;
         public readonly ManualResetEventSlim Done = new();
+        private int _taken;
+
+        /// <summary>True for the one thread that gets to parse the block.</summary>
+        public bool Take() => Interlocked.Exchange(ref _taken, 1) == 0;
 
         public void Dispose() => Done.Dispose();
     }
@@ -41,21 +52,29 @@ internal static class OtlpLinesInParallel
     /// <param name="damage">Where damage goes, in file order, as it is met.</param>
     public static IEnumerable<TelemetryEvent> Read(string file, Stream stream, byte[] pending, int linesBefore, bool eof, List<TelemetryDamage> damage)
     {
-        var workers = Math.Max(2, Environment.ProcessorCount);
+        var (workers, blockSize) = (Workers, BlockSize);
         using var cancel = new CancellationTokenSource();
-        using var ordered = new BlockingCollection<Block>(workers + 2);
+        using var ordered = new BlockingCollection<Block>(workers + Ahead);
         using var work = new BlockingCollection<Block>(new ConcurrentQueue<Block>());
+        // Block buffers go back and forth between the reading thread and the workers instead of being allocated anew.
+        var free = new ConcurrentQueue<byte[]>();
         var tasks = new List<Task>
         {
-            Task.Factory.StartNew(() => Split(file, stream, pending, linesBefore, eof, ordered, work, cancel.Token), cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default),
+            Task.Factory.StartNew(() => Split(file, stream, pending, linesBefore, eof, blockSize, ordered, work, free, cancel.Token), cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default),
         };
         for (var i = 0; i < workers; i++)
-            tasks.Add(Task.Factory.StartNew(() => Parse(file, work, cancel.Token), cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            tasks.Add(Task.Factory.StartNew(() => Work(file, blockSize, work, free, cancel.Token), cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        var own = new Parser(file);
         try
         {
             foreach (var block in ordered.GetConsumingEnumerable(cancel.Token))
             {
-                block.Done.Wait(cancel.Token);
+                // A block no worker has started yet is parsed here rather than waited for (a busy machine may not
+                // run the workers for a while; waking them costs more than the block).
+                if (block.Take())
+                    own.Parse(block, blockSize, free);
+                else
+                    block.Done.Wait(cancel.Token);
                 block.Dispose();
                 var d = 0;
                 for (var i = 0; i < block.Events.Count; i++)
@@ -89,7 +108,7 @@ internal static class OtlpLinesInParallel
     }
 
     /// <summary>Reads the stream into blocks that end at a newline (the last one at the end of the stream).</summary>
-    private static void Split(string file, Stream stream, byte[] pending, int linesBefore, bool eof, BlockingCollection<Block> ordered, BlockingCollection<Block> work, CancellationToken cancel)
+    private static void Split(string file, Stream stream, byte[] pending, int linesBefore, bool eof, int blockSize, BlockingCollection<Block> ordered, BlockingCollection<Block> work, ConcurrentQueue<byte[]> free, CancellationToken cancel)
     {
         var carry = pending;
         var carried = pending.Length;
@@ -98,7 +117,7 @@ internal static class OtlpLinesInParallel
         {
             while (true)
             {
-                var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(BlockSize, carried * 2));
+                var buffer = carried * 2 <= blockSize && free.TryDequeue(out var reused) ? reused : new byte[Math.Max(blockSize, carried * 2)];
                 carry.AsSpan(0, carried).CopyTo(buffer);
                 var filled = carried;
                 Exception? failure = null;
@@ -109,9 +128,8 @@ internal static class OtlpLinesInParallel
                         if (buffer.AsSpan(0, filled).Contains((byte)'\n'))
                             break;
                         // One line longer than the block: a larger block.
-                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        var larger = new byte[buffer.Length * 2];
                         buffer.AsSpan(0, filled).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
                         buffer = larger;
                     }
                     int read;
@@ -132,7 +150,7 @@ internal static class OtlpLinesInParallel
                 var cut = eof && failure is null ? filled : buffer.AsSpan(0, filled).LastIndexOf((byte)'\n') + 1;
                 carried = filled - cut;
                 if (carried > carry.Length)
-                    carry = new byte[Math.Max(carried, BlockSize / 4)];
+                    carry = new byte[Math.Max(carried, blockSize / 4)];
                 buffer.AsSpan(cut, carried).CopyTo(carry);
                 var block = new Block(buffer, cut, lines + 1);
                 lines += buffer.AsSpan(0, cut).Count((byte)'\n');
@@ -153,12 +171,24 @@ internal static class OtlpLinesInParallel
         }
     }
 
-    /// <summary>Turns blocks into events, line by line, as <see cref="TelemetryFiles.Read"/> does.</summary>
-    private static void Parse(string file, BlockingCollection<Block> work, CancellationToken cancel)
+    /// <summary>A worker: parses the blocks no one has taken yet, in order.</summary>
+    private static void Work(string file, int blockSize, BlockingCollection<Block> work, ConcurrentQueue<byte[]> free, CancellationToken cancel)
     {
-        var reader = new TelemetryReader(file, TelemetryFormat.OtlpJson);
-        var damage = new List<TelemetryDamage>();
+        var parser = new Parser(file);
         foreach (var block in work.GetConsumingEnumerable(cancel))
+        {
+            if (block.Take())
+                parser.Parse(block, blockSize, free);
+        }
+    }
+
+    /// <summary>Turns blocks into events, line by line, as <see cref="TelemetryFiles.Read"/> does; one per thread.</summary>
+    private sealed class Parser(string file)
+    {
+        private readonly TelemetryReader _reader = new(file, TelemetryFormat.OtlpJson);
+        private readonly List<TelemetryDamage> _damage = [];
+
+        public void Parse(Block block, int blockSize, ConcurrentQueue<byte[]> free)
         {
             try
             {
@@ -172,23 +202,24 @@ internal static class OtlpLinesInParallel
                     start += length + 1;
                     if (text.Span.Trim(" \t\r"u8).IsEmpty)
                         continue;
-                    var events = reader.Read(text, line, damage);
-                    foreach (var d in damage)
+                    var events = _reader.Read(text, line, _damage);
+                    foreach (var d in _damage)
                         block.Damage.Add((block.Events.Count, d));
-                    damage.Clear();
+                    _damage.Clear();
                     block.Events.AddRange(events);
                 }
             }
             catch (Exception ex)
             {
-                foreach (var d in damage)
+                foreach (var d in _damage)
                     block.Damage.Add((block.Events.Count, d));
-                damage.Clear();
+                _damage.Clear();
                 block.Error = ExceptionDispatchInfo.Capture(ex);
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(block.Buffer!);
+                if (block.Buffer!.Length == blockSize)
+                    free.Enqueue(block.Buffer);
                 block.Buffer = null;
                 block.Done.Set();
             }

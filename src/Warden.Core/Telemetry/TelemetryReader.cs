@@ -226,31 +226,42 @@ public sealed class TelemetryReader(string path)
             : null;
     }
 
-    private static DateTimeOffset? Time(string? text) =>
-        text is { Length: 24 } && Rfc3339Millis(text) is { } exact ? exact
-        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+    internal static DateTimeOffset? Time(string? text)
+    {
+        if (text is { Length: 24 })
+        {
+            Span<byte> ascii = stackalloc byte[24];
+            if (System.Text.Ascii.FromUtf16(text, ascii, out _) == System.Buffers.OperationStatus.Done && Rfc3339Millis(ascii) is { } exact)
+                return exact;
+        }
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+    }
+
+    /// <summary><see cref="Time(string)"/> of text given as UTF-8 (valid).</summary>
+    internal static DateTimeOffset? Time(ReadOnlySpan<byte> utf8) =>
+        utf8.Length == 24 && Rfc3339Millis(utf8) is { } exact ? exact : Time(System.Text.Encoding.UTF8.GetString(utf8));
 
     /// <summary>
     /// "2026-11-27T23:55:02.214Z", the form Codex writes `event.timestamp` in, without the general parser (the same
     /// value it gives); null for anything else, which the general parser then reads.
     /// </summary>
-    private static DateTimeOffset? Rfc3339Millis(string text)
+    private static DateTimeOffset? Rfc3339Millis(ReadOnlySpan<byte> text)
     {
         if (text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != '.' || text[23] != 'Z')
             return null;
-        int Number(int start, int length)
+        static int Number(ReadOnlySpan<byte> digits)
         {
             var value = 0;
-            for (var i = start; i < start + length; i++)
+            foreach (var c in digits)
             {
-                if (text[i] is < '0' or > '9')
+                if (c is < (byte)'0' or > (byte)'9')
                     return -1;
-                value = value * 10 + (text[i] - '0');
+                value = value * 10 + (c - '0');
             }
             return value;
         }
-        var (year, month, day) = (Number(0, 4), Number(5, 2), Number(8, 2));
-        var (hour, minute, second, millis) = (Number(11, 2), Number(14, 2), Number(17, 2), Number(20, 3));
+        var (year, month, day) = (Number(text[..4]), Number(text[5..7]), Number(text[8..10]));
+        var (hour, minute, second, millis) = (Number(text[11..13]), Number(text[14..16]), Number(text[17..19]), Number(text[20..23]));
         if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour is < 0 or > 23 || minute is < 0 or > 59 || second is < 0 or > 59 || millis < 0)
             return null;
         return new DateTimeOffset(year, month, day, hour, minute, second, millis, TimeSpan.Zero);
