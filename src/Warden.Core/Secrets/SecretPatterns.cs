@@ -47,9 +47,17 @@ public static partial class SecretPatterns
     [GeneratedRegex(@"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")]
     private static partial Regex PrivateKey();
 
+    // Every format above needs one of these literals (the patterns are case-sensitive): text without any of them
+    // cannot match, and one vectorized search over it is far cheaper than seven regular expressions.
+    private static readonly System.Buffers.SearchValues<string> Markers = System.Buffers.SearchValues.Create(
+        ["sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "AKIA", "ASIA", "eyJ", "Bearer", "PRIVATE KEY-----"],
+        StringComparison.Ordinal);
+
     /// <summary>Every credential-shaped string in the text, in order of position; overlapping matches count once.</summary>
     public static IReadOnlyList<SecretMatch> Find(string text)
     {
+        if (text.AsSpan().IndexOfAny(Markers) < 0)
+            return [];
         var found = new List<SecretMatch>();
         foreach (var (kind, pattern) in Formats)
         {
