@@ -35,7 +35,8 @@ internal static class OtlpLinesInParallel
         public ExceptionDispatchInfo? Error;
         public TelemetryDamage? ReadFailure;
         public ExceptionDispatchInfo? ReadError;
-        public readonly ManualResetEventSlim Done = new();
+        // No spinning before sleeping: on two cores a spinning thread takes the core the other one needs.
+        public readonly ManualResetEventSlim Done = new(false, 0);
         private int _taken;
 
         /// <summary>True for the one thread that gets to parse the block.</summary>
@@ -54,27 +55,43 @@ internal static class OtlpLinesInParallel
     {
         var (workers, blockSize) = (Workers, BlockSize);
         using var cancel = new CancellationTokenSource();
-        using var ordered = new BlockingCollection<Block>(workers + Ahead);
-        using var work = new BlockingCollection<Block>(new ConcurrentQueue<Block>());
+        using var ordered = new Handoff<Block>(workers + Ahead, cancel.Token);
+        using var work = new Handoff<Block>(int.MaxValue, cancel.Token);
         // Block buffers go back and forth between the reading thread and the workers instead of being allocated anew.
         var free = new ConcurrentQueue<byte[]>();
         var tasks = new List<Task>
         {
-            Task.Factory.StartNew(() => Split(file, stream, pending, linesBefore, eof, blockSize, ordered, work, free, cancel.Token), cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default),
+            Task.Factory.StartNew(() => Split(file, stream, pending, linesBefore, eof, blockSize, ordered, work, free), cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default),
         };
         for (var i = 0; i < workers; i++)
-            tasks.Add(Task.Factory.StartNew(() => Work(file, blockSize, work, free, cancel.Token), cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            tasks.Add(Task.Factory.StartNew(() => Work(file, blockSize, work, free), cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         var own = new Parser(file);
+        // Blocks taken from `ordered`, in file order, not given out yet: the first is the one the caller waits for.
+        var taken = new Queue<Block>();
         try
         {
-            foreach (var block in ordered.GetConsumingEnumerable(cancel.Token))
+            while (true)
             {
+                if (taken.Count == 0)
+                {
+                    if (!ordered.Take(out var next))
+                        break;
+                    taken.Enqueue(next);
+                }
+                var block = taken.Peek();
                 // A block no worker has started yet is parsed here rather than waited for (a busy machine may not
-                // run the workers for a while; waking them costs more than the block).
+                // run the workers for a while; waking them costs more than the block). While a worker parses it,
+                // this thread parses the blocks after it that nobody has started, so every core parses.
                 if (block.Take())
                     own.Parse(block, blockSize, free);
-                else
-                    block.Done.Wait(cancel.Token);
+                while (!block.Done.IsSet && taken.Count <= workers + Ahead && ordered.TryTake(out var later))
+                {
+                    taken.Enqueue(later);
+                    if (later.Take())
+                        own.Parse(later, blockSize, free);
+                }
+                block.Done.Wait(cancel.Token);
+                taken.Dequeue();
                 block.Dispose();
                 var d = 0;
                 for (var i = 0; i < block.Events.Count; i++)
@@ -108,7 +125,7 @@ internal static class OtlpLinesInParallel
     }
 
     /// <summary>Reads the stream into blocks that end at a newline (the last one at the end of the stream).</summary>
-    private static void Split(string file, Stream stream, byte[] pending, int linesBefore, bool eof, int blockSize, BlockingCollection<Block> ordered, BlockingCollection<Block> work, ConcurrentQueue<byte[]> free, CancellationToken cancel)
+    private static void Split(string file, Stream stream, byte[] pending, int linesBefore, bool eof, int blockSize, Handoff<Block> ordered, Handoff<Block> work, ConcurrentQueue<byte[]> free)
     {
         var carry = pending;
         var carried = pending.Length;
@@ -158,8 +175,8 @@ internal static class OtlpLinesInParallel
                     block.ReadFailure = new TelemetryDamage(new SourceLocation(file, lines, 0), $"cannot be read further: {failure.Message}");
                 else if (failure is not null)
                     block.ReadError = ExceptionDispatchInfo.Capture(failure);
-                ordered.Add(block, cancel);
-                work.Add(block, cancel);
+                ordered.Add(block);
+                work.Add(block);
                 if (failure is not null || eof)
                     break;
             }
@@ -172,10 +189,10 @@ internal static class OtlpLinesInParallel
     }
 
     /// <summary>A worker: parses the blocks no one has taken yet, in order.</summary>
-    private static void Work(string file, int blockSize, BlockingCollection<Block> work, ConcurrentQueue<byte[]> free, CancellationToken cancel)
+    private static void Work(string file, int blockSize, Handoff<Block> work, ConcurrentQueue<byte[]> free)
     {
         var parser = new Parser(file);
-        foreach (var block in work.GetConsumingEnumerable(cancel))
+        while (work.Take(out var block))
         {
             if (block.Take())
                 parser.Parse(block, blockSize, free);
@@ -224,5 +241,89 @@ internal static class OtlpLinesInParallel
                 block.Done.Set();
             }
         }
+    }
+
+    /// <summary>
+    /// A first-in first-out hand-off between threads, bounded or not, that sleeps rather than spins when it has to wait
+    /// (BlockingCollection spins first, which on two cores takes the core the other thread needs). Cancelling the
+    /// token wakes every waiter with <see cref="OperationCanceledException"/>.
+    /// </summary>
+    private sealed class Handoff<T> : IDisposable
+    {
+        private readonly Queue<T> _items = new();
+        private readonly int _capacity;
+        private readonly CancellationToken _cancel;
+        private readonly CancellationTokenRegistration _wake;
+        private bool _complete;
+
+        public Handoff(int capacity, CancellationToken cancel)
+        {
+            _capacity = capacity;
+            _cancel = cancel;
+            _wake = cancel.Register(Wake);
+        }
+
+        public void Add(T item)
+        {
+            lock (_items)
+            {
+                while (_items.Count >= _capacity)
+                {
+                    _cancel.ThrowIfCancellationRequested();
+                    Monitor.Wait(_items);
+                }
+                _cancel.ThrowIfCancellationRequested();
+                _items.Enqueue(item);
+                Monitor.PulseAll(_items);
+            }
+        }
+
+        /// <summary>No more items will be added; takers get the rest, then the end.</summary>
+        public void CompleteAdding()
+        {
+            lock (_items)
+            {
+                _complete = true;
+                Monitor.PulseAll(_items);
+            }
+        }
+
+        /// <summary>The next item, waiting for one; false once adding is complete and nothing is left.</summary>
+        public bool Take(out T item)
+        {
+            lock (_items)
+            {
+                while (_items.Count == 0 && !_complete)
+                {
+                    _cancel.ThrowIfCancellationRequested();
+                    Monitor.Wait(_items);
+                }
+                _cancel.ThrowIfCancellationRequested();
+                return Dequeue(out item);
+            }
+        }
+
+        /// <summary>The next item if there is one now.</summary>
+        public bool TryTake(out T item)
+        {
+            lock (_items)
+                return Dequeue(out item);
+        }
+
+        private bool Dequeue(out T item)
+        {
+            if (!_items.TryDequeue(out item!))
+                return false;
+            Monitor.PulseAll(_items);
+            return true;
+        }
+
+        private void Wake()
+        {
+            lock (_items)
+                Monitor.PulseAll(_items);
+        }
+
+        public void Dispose() => _wake.Dispose();
     }
 }

@@ -27,7 +27,10 @@ public static class AlertsJsonWriter
             json.WriteEndObject();
             json.WriteStartArray("alerts");
             foreach (var alert in result.Alerts)
+            {
                 Forwarding.AlertJson.Write(json, alert);
+                JsonOutput.FlushSometimes(json);
+            }
             json.WriteEndArray();
             json.WriteStartArray("damaged");
             foreach (var d in damage)

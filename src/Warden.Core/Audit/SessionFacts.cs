@@ -46,8 +46,16 @@ public sealed class SessionFacts(string id)
     /// <summary>True for the automatic reviewer's own conversation (rollout `thread_source` "guardian_review").</summary>
     public bool IsReviewer { get; private set; }
 
-    /// <summary>Where the approval policy and sandbox were read (the first `conversation_starts` or `turn_context`).</summary>
-    public TelemetryEvent? SettingsEvent { get; private set; }
+    // The event the approval policy and sandbox were first read from, while it is the event at hand (a session keeps
+    // no event after it: memory grows with sessions, not with what they logged).
+    private TelemetryEvent? _settingsEvent;
+    private bool _settingsRead;
+
+    /// <summary>
+    /// True while <paramref name="e"/>, the event being observed, is where the approval policy and sandbox were first
+    /// read (the first `conversation_starts` or `turn_context` that names one): detections about the settings fire there.
+    /// </summary>
+    public bool SettingsCameFrom(TelemetryEvent e) => ReferenceEquals(_settingsEvent, e);
 
     public SessionKind Kind => IsReviewer ? SessionKind.Unattended
         : Originator is null ? SessionKind.Unknown
@@ -64,6 +72,7 @@ public sealed class SessionFacts(string id)
     /// <summary>Takes what an event says about its session; called for every event before detections see it.</summary>
     public void Observe(TelemetryEvent e)
     {
+        _settingsEvent = null;
         User ??= e.User;
         Host ??= e.Host;
         switch (e.Format)
@@ -100,8 +109,8 @@ public sealed class SessionFacts(string id)
 
     private void Settings(TelemetryEvent e, string? approval, string? sandbox, bool? network)
     {
-        if (SettingsEvent is null && (approval is not null || sandbox is not null))
-            SettingsEvent = e;
+        if (!_settingsRead && (approval is not null || sandbox is not null))
+            (_settingsEvent, _settingsRead) = (e, true);
         ApprovalPolicy ??= approval;
         Sandbox ??= sandbox;
         NetworkAccess ??= network;

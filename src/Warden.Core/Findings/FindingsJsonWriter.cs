@@ -18,6 +18,7 @@ public static class FindingsJsonWriter
                 json.WriteStartObject();
                 WriteFields(json, f);
                 json.WriteEndObject();
+                JsonOutput.FlushSometimes(json);
             }
             json.WriteEndArray();
             json.WriteEndObject();

@@ -94,7 +94,10 @@ public static partial class SarifWriter
 
             json.WriteStartArray("results");
             for (var i = 0; i < findings.Count; i++)
+            {
                 WriteResult(json, findings[i], index[findings[i].Rule.Id], root, properties?[i] ?? []);
+                JsonOutput.FlushSometimes(json);
+            }
             json.WriteEndArray();
 
             json.WriteString("columnKind", "utf16CodeUnits");

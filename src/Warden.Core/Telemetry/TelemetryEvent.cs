@@ -34,7 +34,15 @@ public sealed record TelemetryEvent(
     IReadOnlyDictionary<string, string> Fields,
     SourceLocation Position)
 {
+    private static readonly IReadOnlyDictionary<string, string> NoFields = new Dictionary<string, string>();
+
     public string? Field(string key) => Fields.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
+
+    /// <summary>
+    /// The event without its fields: which stream, where, when, whose. What a detection keeps to raise an alert at the
+    /// end of the input, so that memory grows with what it keeps, not with what the events logged.
+    /// </summary>
+    public TelemetryEvent Bare() => Fields.Count == 0 ? this : this with { Fields = NoFields };
 }
 
 /// <summary>A line (or document) that could not be read, and why; counted and reported, never fatal.</summary>

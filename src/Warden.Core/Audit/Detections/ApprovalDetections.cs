@@ -102,7 +102,7 @@ public sealed class NeverApprovalInteractiveDetection : Detection
 
     public override void Observe(TelemetryEvent e, SessionFacts session, AuditContext context)
     {
-        if (session.SettingsEvent != e || session.ApprovalPolicy != "never" || session.Kind != SessionKind.Interactive)
+        if (!session.SettingsCameFrom(e) || session.ApprovalPolicy != "never" || session.Kind != SessionKind.Interactive)
             return;
         context.Raise(this, e, session, "never",
             $"Interactive session ({session.Originator}) ran with approval policy never and sandbox {session.Sandbox ?? "unknown"}.",
@@ -126,7 +126,7 @@ public sealed class FullAccessUnattendedDetection : Detection
 
     public override void Observe(TelemetryEvent e, SessionFacts session, AuditContext context)
     {
-        if (session.SettingsEvent != e || session.Sandbox != "danger-full-access" || session.Kind != SessionKind.Unattended)
+        if (!session.SettingsCameFrom(e) || session.Sandbox != "danger-full-access" || session.Kind != SessionKind.Unattended)
             return;
         context.Raise(this, e, session, "danger-full-access",
             $"Unattended session ({session.Originator ?? "sub-agent"}) ran with sandbox danger-full-access and approval policy {session.ApprovalPolicy ?? "unknown"}.",

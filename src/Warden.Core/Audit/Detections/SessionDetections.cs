@@ -3,6 +3,7 @@ using Warden.Core.Audit.Sigma;
 using Warden.Core.Findings;
 using Warden.Core.Rules;
 using Warden.Core.Telemetry;
+using Warden.Core.Toml;
 
 namespace Warden.Core.Audit.Detections;
 
@@ -32,8 +33,9 @@ public sealed class PromptLoggingOnDetection : Detection
 /// <summary>WD5018: more tool calls in one session, within a short window, than the limit.</summary>
 public sealed class UnusualVolumeDetection : Detection
 {
-    // Per session and stream, the calls' times and the first call's event (streams report the same calls).
-    private readonly Dictionary<(SessionFacts Session, TelemetryFormat Format), List<(DateTimeOffset Time, TelemetryEvent Event)>> _calls = [];
+    // Per session and stream (streams report the same calls), the first call's event without its fields and every
+    // call's time and place: a few words per call, nothing of what the call logged.
+    private readonly Dictionary<(SessionFacts Session, TelemetryFormat Format), (TelemetryEvent First, List<(DateTimeOffset Time, SourceLocation Position)> Calls)> _calls = [];
 
     public override RuleInfo Info { get; } = new(RuleIds.UnusualVolume, "unusual-volume",
         "One session made more tool calls in a short window than the limit: a runaway loop, a scripted abuse, or work that belongs in a reviewed job.", Severity.Medium,
@@ -45,16 +47,16 @@ public sealed class UnusualVolumeDetection : Detection
         if (call.Event.Time is not { } time)
             return;
         var key = (call.Session, call.Event.Format is TelemetryFormat.OtlpProtobuf ? TelemetryFormat.OtlpJson : call.Event.Format);
-        if (!_calls.TryGetValue(key, out var list))
-            _calls[key] = list = [];
-        list.Add((time, call.Event));
+        if (!_calls.TryGetValue(key, out var seen))
+            _calls[key] = seen = (call.Event.Bare(), []);
+        seen.Calls.Add((time, call.Event.Position));
     }
 
     public override void Finish(AuditContext context)
     {
         var limit = context.Options.VolumeLimit;
         var window = context.Options.VolumeWindow;
-        foreach (var (key, calls) in _calls.OrderBy(c => c.Key.Session.Id, StringComparer.Ordinal).ThenBy(c => c.Key.Format))
+        foreach (var (key, (template, calls)) in _calls.OrderBy(c => c.Key.Session.Id, StringComparer.Ordinal).ThenBy(c => c.Key.Format))
         {
             calls.Sort((a, b) => a.Time.CompareTo(b.Time));
             var (most, startAt) = (0, 0);
@@ -68,7 +70,7 @@ public sealed class UnusualVolumeDetection : Detection
             if (most <= limit)
                 continue;
             var first = calls[startAt];
-            context.Raise(this, first.Event, key.Session, "volume",
+            context.Raise(this, template with { Time = first.Time, Position = first.Position }, key.Session, "volume",
                 $"The session made {most} tool calls within {Minutes(window)} (limit {limit}), from {first.Time:u}.",
                 [("calls", most.ToString(CultureInfo.InvariantCulture)), ("window", Minutes(window)), ("limit", limit.ToString(CultureInfo.InvariantCulture)), ("total_calls", calls.Count.ToString(CultureInfo.InvariantCulture))]);
         }
@@ -94,7 +96,7 @@ public sealed class NewHostForUserDetection : Detection
         if (!_seen.TryGetValue(user, out var list))
             _seen[user] = list = [];
         if (list.Count == 0 || list[^1].Session != session || list[^1].Host != host)
-            list.Add((time, host, session, e));
+            list.Add((time, host, session, e.Bare()));
     }
 
     public override void Finish(AuditContext context)
