@@ -11,10 +11,10 @@ public static class SecretPaths
         "etc/shadow", ".vault-token",
     ];
 
-    /// <summary>The first credential store a command names (e.g. "~/.ssh/id_rsa"), or null.</summary>
-    public static string? Named(string command)
+    /// <summary>The first credential store the operands of <paramref name="commands"/> name (e.g. "~/.ssh/id_rsa"), or null.</summary>
+    public static string? Named(IEnumerable<SimpleCommand> commands)
     {
-        foreach (var word in ShellLine.All(command).SelectMany(c => c.Words.Skip(1)))
+        foreach (var word in commands.SelectMany(c => c.Words.Skip(1)))
         {
             foreach (var candidate in word.Split('=', ':'))
             {

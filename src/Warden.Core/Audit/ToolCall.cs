@@ -42,7 +42,24 @@ public sealed record ToolCall(
     int? ExitCode,
     bool? ReadOnly)
 {
+    private IReadOnlyList<SimpleCommand>? _commands;
+    private (string? Path, bool Read) _secretPath;
+
     public string Key => Command ?? $"{McpServer}/{Tool} {Arguments}";
+
+    /// <summary>The command's simple commands, nested ones too (<see cref="ShellLine.All"/>), read once for every detection.</summary>
+    public IReadOnlyList<SimpleCommand> Commands => _commands ??= Command is null ? [] : [.. ShellLine.All(Command)];
+
+    /// <summary>The first credential store the command names (<see cref="SecretPaths.Named"/>), or null.</summary>
+    public string? SecretPath
+    {
+        get
+        {
+            if (!_secretPath.Read)
+                _secretPath = (SecretPaths.Named(Commands), true);
+            return _secretPath.Path;
+        }
+    }
 
     /// <summary>The arguments asked to run outside the sandbox (`sandbox_permissions: "require_escalated"`).</summary>
     public bool Escalated => Arguments.Contains("\"require_escalated\"", StringComparison.Ordinal);

@@ -52,7 +52,7 @@ public sealed class DestructiveDeleteDetection : CommandDetection
 
     protected override void Observe(ToolCall call, string command, AuditContext context)
     {
-        foreach (var simple in ShellLine.All(command))
+        foreach (var simple in call.Commands)
         {
             if (simple.Program != "rm" || !simple.HasFlag('r', "--recursive") && !simple.HasFlag('R', "--recursive"))
                 continue;
@@ -83,7 +83,7 @@ public sealed class ForcePushDetection : CommandDetection
 
     protected override void Observe(ToolCall call, string command, AuditContext context)
     {
-        foreach (var simple in ShellLine.All(command))
+        foreach (var simple in call.Commands)
         {
             if (simple.Program != "git" || simple.Operands.FirstOrDefault() != "push")
                 continue;
@@ -144,7 +144,7 @@ public sealed class SecretPathReadDetection : CommandDetection
 
     protected override void Observe(ToolCall call, string command, AuditContext context)
     {
-        if (SecretPaths.Named(command) is not { } path)
+        if (call.SecretPath is not { } path)
             return;
         var severity = call.Happened ? call.Outcome == CallOutcome.Ran ? Severity.High : Severity.Medium : Severity.Medium;
         Raise(context, call, call.Outcome switch
@@ -171,7 +171,7 @@ public sealed class SandboxDenialDetection : CommandDetection
 
     protected override void Observe(ToolCall call, string command, AuditContext context)
     {
-        if (call.Outcome != CallOutcome.Denied || SecretPaths.Named(command) is not null)
+        if (call.Outcome != CallOutcome.Denied || call.SecretPath is not null)
             return;
         Raise(context, call, $"The sandbox stopped `{command}`{(call.Session.Sandbox is { } s ? $" (sandbox {s})" : "")}.", Severity.Low);
     }
@@ -192,7 +192,7 @@ public sealed class CommandNetworkDetection : CommandDetection
 
     protected override void Observe(ToolCall call, string command, AuditContext context)
     {
-        var tool = ShellLine.All(command).FirstOrDefault(c => NetworkTools.Contains(c.Program)
+        var tool = call.Commands.FirstOrDefault(c => NetworkTools.Contains(c.Program)
             || (c.Program == "git" && c.Operands.FirstOrDefault() is "clone" or "fetch" or "pull" && c.Operands.Skip(1).Any(o => o.Contains("://", StringComparison.Ordinal) || o.Contains('@')))
             || (c.Program is "pip" or "pip3" or "npm" or "pnpm" or "yarn" && c.Operands.FirstOrDefault() is "install" or "add" or "i"));
         if (tool is null || !call.Happened)
