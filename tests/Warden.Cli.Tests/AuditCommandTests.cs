@@ -163,6 +163,25 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public void Json_that_breaks_otlp_inside_a_line_is_damage_with_its_position_not_a_crash()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Recording("destructive"), "otlp.jsonl")).ToList();
+        lines.Insert(1, "{\"resourceLogs\": [{\"scopeLogs\": [{\"logRecords\": [1]}]}]}");
+        lines.Insert(3, "{\"resourceLogs\": [{\"scopeLogs\": [{\"logRecords\": [{\"attributes\": [{\"key\": \"event.name\", \"value\": \"codex.tool_result\"}]}]}]}]}");
+        var file = Path.Combine(_scratch, "odd.jsonl");
+        File.WriteAllLines(file, lines);
+
+        var (exit, json, stderr) = Audit(file);
+
+        stderr.ShouldContain($"{file}:2:1: not OTLP JSON as Codex writes it");
+        stderr.ShouldContain($"{file}:4:1: not OTLP JSON as Codex writes it");
+        stderr.ShouldNotContain("   at ");
+        json.RootElement.GetProperty("summary").GetProperty("damaged").GetInt32().ShouldBe(2);
+        RuleIds(json).ShouldContain("WD5001");
+        exit.ShouldBe(1);
+    }
+
+    [Fact]
     public void Input_that_is_not_telemetry_or_missing_is_a_usage_error()
     {
         var file = Path.Combine(_scratch, "notes.json");

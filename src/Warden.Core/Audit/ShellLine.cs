@@ -115,9 +115,12 @@ public static class ShellLine
     }
 
     /// <summary>Every simple command, and those inside `bash -c '…'`, `sh -c "…"`, `$(…)` and `eval "…"`, recursively (depth 3).</summary>
-    public static IEnumerable<SimpleCommand> All(string line, int depth = 0)
+    public static IEnumerable<SimpleCommand> All(string line, int depth = 0) => All(Parse(line), depth);
+
+    /// <summary><see cref="All(string, int)"/> of a line already parsed.</summary>
+    public static IEnumerable<SimpleCommand> All(IReadOnlyList<SimpleCommand> parsed, int depth = 0)
     {
-        foreach (var command in Parse(line))
+        foreach (var command in parsed)
         {
             yield return command;
             if (depth >= 3)

@@ -42,13 +42,17 @@ public sealed record ToolCall(
     int? ExitCode,
     bool? ReadOnly)
 {
+    private IReadOnlyList<SimpleCommand>? _parts;
     private IReadOnlyList<SimpleCommand>? _commands;
     private (string? Path, bool Read) _secretPath;
 
     public string Key => Command ?? $"{McpServer}/{Tool} {Arguments}";
 
-    /// <summary>The command's simple commands, nested ones too (<see cref="ShellLine.All"/>), read once for every detection.</summary>
-    public IReadOnlyList<SimpleCommand> Commands => _commands ??= Command is null ? [] : [.. ShellLine.All(Command)];
+    /// <summary>The command line's own simple commands (<see cref="ShellLine.Parse"/>), read once for every detection.</summary>
+    public IReadOnlyList<SimpleCommand> Parts => _parts ??= Command is null ? [] : ShellLine.Parse(Command);
+
+    /// <summary>Its simple commands, nested ones too (<see cref="ShellLine.All(IReadOnlyList{SimpleCommand}, int)"/>).</summary>
+    public IReadOnlyList<SimpleCommand> Commands => _commands ??= [.. ShellLine.All(Parts)];
 
     /// <summary>The first credential store the command names (<see cref="SecretPaths.Named"/>), or null.</summary>
     public string? SecretPath

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -35,7 +34,9 @@ public sealed class OtlpJsonLines
     private readonly Utf8Strings _strings = new();
     private readonly List<Pending> _records = [];
     private readonly List<Attribute> _attributes = [];
-    private readonly string[]?[] _shapes = new string[]?[256];
+
+    // The line at hand is UTF-8 throughout, so no text in it needs checking on its own.
+    private bool _utf8;
 
     /// <summary>Adds the events of one request to <paramref name="events"/>, or returns false and adds none.</summary>
     public bool TryRead(ReadOnlySpan<byte> json, SourceLocation at, List<TelemetryEvent> events)
@@ -61,6 +62,7 @@ public sealed class OtlpJsonLines
 
     private bool Request(ReadOnlySpan<byte> json, SourceLocation at, List<TelemetryEvent> events)
     {
+        _utf8 = Utf8.IsValid(json);
         var reader = new Utf8JsonReader(json, Options);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             return false;
@@ -160,8 +162,14 @@ public sealed class OtlpJsonLines
     /// <summary>A record read, waiting for its resource: its fields, or what its fields are read from when asked.</summary>
     private readonly record struct Pending(Dictionary<string, string>? Fields, OtlpRecordFields? Light, DateTimeOffset? Time);
 
-    /// <summary>An attribute read: its key and its value's text, as a string or (skimmed) where its UTF-8 is in the line.</summary>
-    private readonly record struct Attribute(string Key, string? Value, int Start, int Length);
+    /// <summary>
+    /// An attribute read: its key and its value's text, each as a string or (skimmed) where its UTF-8 is in the line
+    /// (<see cref="KeyStart"/>, <see cref="Start"/>).
+    /// </summary>
+    private readonly record struct Attribute(string? Key, int KeyStart, int KeyLength, string? Value, int Start, int Length)
+    {
+        public string KeyText(OtlpJsonLines lines, ReadOnlySpan<byte> json) => Key ?? lines._strings.Get(json.Slice(KeyStart, KeyLength), 128);
+    }
 
     /// <summary>What <see cref="AnyValue"/> returns for a value it did not turn into a string.</summary>
     private static readonly string Skimmed = new('\0', 1);
@@ -233,21 +241,21 @@ public sealed class OtlpJsonLines
                 return false;
         }
         foreach (var attribute in _attributes)
-            fields[attribute.Key] = attribute.Value!;
+            fields[attribute.Key!] = attribute.Value!;
         _attributes.Clear();
         return true;
     }
 
     /// <summary>
     /// `{"key": …, "value": {AnyValue}}`, at its start, added to <see cref="_attributes"/>; when skimming, only the keys
-    /// <see cref="OtlpRecordFields"/> keeps at hand become strings, the other values are checked and located. A key
-    /// that is not text leaves the attribute out.
+    /// a record is told apart by (<see cref="Known"/>) and the values <see cref="OtlpRecordFields"/> keeps at hand
+    /// become strings, the other keys and values are located. A key that is not text leaves the attribute out.
     /// </summary>
     private bool ReadAttribute(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, bool skim)
     {
         string? key = null, value = null;
-        bool hasKey = false, hasValue = false;
-        int start = 0, length = 0;
+        bool hasKey = false, located = false, hasValue = false;
+        int keyStart = 0, keyLength = 0, start = 0, length = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("key"u8))
@@ -256,10 +264,20 @@ public sealed class OtlpJsonLines
                     return false;
                 hasKey = true;
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                    key = _strings.Get(ref reader, 128);
-                else
+                if (reader.TokenType != JsonTokenType.String)
+                {
                     reader.Skip();
+                }
+                else if (skim && _utf8 && !reader.ValueIsEscaped && !reader.HasValueSequence)
+                {
+                    key = Known(reader.ValueSpan);
+                    located = key is null;
+                    (keyStart, keyLength) = ((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+                }
+                else
+                {
+                    key = _strings.Get(ref reader, 128);
+                }
             }
             else if (reader.ValueTextEquals("value"u8))
             {
@@ -281,10 +299,23 @@ public sealed class OtlpJsonLines
                 reader.Skip();
             }
         }
-        if (key is not null && hasValue)
-            _attributes.Add(new Attribute(key, ReferenceEquals(value, Skimmed) ? null : value, start, length));
+        if ((key is not null || located) && hasValue)
+            _attributes.Add(new Attribute(key, keyStart, keyLength, ReferenceEquals(value, Skimmed) ? null : value, start, length));
         return true;
     }
+
+    /// <summary>The keys a record is told apart by (its name, time, session, user, originator, body), as one string each; null for any other.</summary>
+    private static string? Known(ReadOnlySpan<byte> key) => key.Length switch
+    {
+        4 when key.SequenceEqual("body"u8) => "body",
+        10 when key.SequenceEqual("event.name"u8) => "event.name",
+        10 when key.SequenceEqual("user.email"u8) => "user.email",
+        10 when key.SequenceEqual("originator"u8) => "originator",
+        15 when key.SequenceEqual("conversation.id"u8) => "conversation.id",
+        15 when key.SequenceEqual("user.account_id"u8) => "user.account_id",
+        15 when key.SequenceEqual("event.timestamp"u8) => "event.timestamp",
+        _ => null,
+    };
 
     /// <summary>A log record, at its start: its event, made once the resource is known.</summary>
     private bool Record(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
@@ -292,6 +323,7 @@ public sealed class OtlpJsonLines
         string? body = null;
         DateTimeOffset? time = null, observed = null;
         bool attributes = false, hasBody = false, hasTime = false, hasObserved = false;
+        var recordStart = (int)reader.TokenStartIndex;
         _attributes.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -359,43 +391,28 @@ public sealed class OtlpJsonLines
         }
         if (name is not null && Detailed.Contains(name))
         {
-            // Read whole now: the values skimmed are strings from where they are in the line.
+            // Read whole now: the keys and values skimmed are strings from where they are in the line.
             var fields = new Dictionary<string, string>(_attributes.Count + 4, StringComparer.Ordinal);
             foreach (var attribute in _attributes)
-                fields[attribute.Key] = attribute.Value ?? _strings.Get(json.Slice(attribute.Start, attribute.Length), attribute.Key is "event.timestamp" ? 0 : 40);
+            {
+                var key = attribute.KeyText(this, json);
+                fields[key] = attribute.Value ?? _strings.Get(json.Slice(attribute.Start, attribute.Length), key is "event.timestamp" ? 0 : 40);
+            }
             if (body is not null)
                 fields["body"] = body;
             _records.Add(new Pending(fields, null, recordTime));
         }
         else
         {
-            var size = 0;
-            foreach (var attribute in _attributes)
-            {
-                var bytes = attribute.Value is { } text ? Encoding.UTF8.GetByteCount(text) : attribute.Length;
-                size += OtlpRecordFields.LengthSize(bytes) + bytes;
-            }
-            // Every value's text as UTF-8, each after its length: far less than the record, and no string until asked.
-            var values = size == 0 ? [] : new byte[size];
-            var at = 0;
+            // The record's JSON text, far less than what its strings would take, read again only if a field is asked.
+            var light = new OtlpRecordFields(json[recordStart..(int)reader.BytesConsumed].ToArray(), body);
             Attribute? stamp = null;
             foreach (var attribute in _attributes)
             {
-                var bytes = attribute.Value is { } text ? Encoding.UTF8.GetByteCount(text) : attribute.Length;
-                at += OtlpRecordFields.WriteLength(values.AsSpan(at), bytes);
-                if (attribute.Value is { } value)
-                    Encoding.UTF8.GetBytes(value, values.AsSpan(at));
-                else
-                    json.Slice(attribute.Start, attribute.Length).CopyTo(values.AsSpan(at));
-                at += bytes;
+                if (attribute.Key is { } key && attribute.Value is { } value)
+                    light.Keep(key, value);
                 if (attribute.Key == "event.timestamp")
                     stamp = attribute;
-            }
-            var light = new OtlpRecordFields(Shape(), values, body);
-            foreach (var attribute in _attributes)
-            {
-                if (attribute.Value is { } value)
-                    light.Keep(attribute.Key, value);
             }
             // The time is read from event.timestamp where it is, without a string (the document path's value, exactly).
             var eventTime = stamp is not { } t ? null
@@ -405,29 +422,6 @@ public sealed class OtlpJsonLines
         }
         _attributes.Clear();
         return true;
-    }
-
-    /// <summary>The keys of <see cref="_attributes"/> in order, one array per sequence of keys seen (records of one kind share it).</summary>
-    private string[] Shape()
-    {
-        if (_attributes.Count == 0)
-            return [];
-        var hash = new HashCode();
-        foreach (var attribute in _attributes)
-            hash.Add(RuntimeHelpers.GetHashCode(attribute.Key));
-        var slot = hash.ToHashCode() & (_shapes.Length - 1);
-        if (_shapes[slot] is { } known && known.Length == _attributes.Count)
-        {
-            var same = true;
-            for (var i = 0; i < known.Length && same; i++)
-                same = ReferenceEquals(known[i], _attributes[i].Key);
-            if (same)
-                return known;
-        }
-        var keys = new string[_attributes.Count];
-        for (var i = 0; i < keys.Length; i++)
-            keys[i] = _attributes[i].Key;
-        return _shapes[slot] = keys;
     }
 
     /// <summary>
@@ -442,7 +436,7 @@ public sealed class OtlpJsonLines
         if (!reader.Read() || reader.TokenType == JsonTokenType.EndObject)
             return "";
         // The document path takes the first property's name as a string, which throws on text that is not UTF-8.
-        if (reader.ValueIsEscaped ? reader.GetString() is null : !Utf8.IsValid(reader.ValueSpan))
+        if (reader.ValueIsEscaped ? reader.GetString() is null : !_utf8 && !Utf8.IsValid(reader.ValueSpan))
             return null;
         string? text;
         if (reader.ValueTextEquals("stringValue"u8) || reader.ValueTextEquals("bytesValue"u8))
@@ -485,7 +479,7 @@ public sealed class OtlpJsonLines
         (start, length) = (0, 0);
         if (read || reader.ValueIsEscaped || reader.HasValueSequence)
             return cache ? _strings.Get(ref reader, 40) : reader.GetString();
-        if (!Utf8.IsValid(reader.ValueSpan))
+        if (!_utf8 && !Utf8.IsValid(reader.ValueSpan))
             return null;
         // The text between the quotes.
         (start, length) = ((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
@@ -496,13 +490,13 @@ public sealed class OtlpJsonLines
     /// The current value's JSON text as written (JsonElement.GetRawText): a whole object or array, a string with its
     /// quotes; null for text that is not UTF-8, on which GetRawText throws. Unless <paramref name="read"/>, located.
     /// </summary>
-    private static string? Raw(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, bool read, out int start, out int length)
+    private string? Raw(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, bool read, out int start, out int length)
     {
         start = (int)reader.TokenStartIndex;
         reader.Skip();
         length = (int)reader.BytesConsumed - start;
         var raw = json.Slice(start, length);
-        if (!Utf8.IsValid(raw))
+        if (!_utf8 && !Utf8.IsValid(raw))
             return null;
         return read ? Encoding.UTF8.GetString(raw) : Skimmed;
     }

@@ -1,37 +1,33 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
 using Warden.Core.Toml;
 
 namespace Warden.Core.Telemetry;
 
 /// <summary>
 /// The fields of an OTLP JSON log record that no detection reads in detail (<see cref="OtlpJsonLines.Detailed"/>):
-/// the few every event needs (name, time, session, user, originator, body) at hand as strings, every value kept as its
-/// UTF-8 text (keys shared by records of one kind) and turned into the dictionary the document path builds, exactly,
-/// the first time anything else is asked. Most records (sse_event, api_request, startup_phase, turn_ttft) are never
-/// asked, so their values never become strings. Not thread-safe: an event is read by one consumer at a time.
+/// the few every event needs (name, time, session, user, originator, body) at hand as strings, and the record's JSON
+/// text, read into the dictionary the document path builds, exactly, the first time anything else is asked. Most
+/// records (sse_event, api_request, startup_phase, turn_ttft) are never asked, so their values never become strings.
+/// Not thread-safe: an event is read by one consumer at a time.
 /// </summary>
 public sealed class OtlpRecordFields : IReadOnlyDictionary<string, string>
 {
     private static readonly string[] ResourceKeys = ["service.name", "service.version", "env"];
 
     private readonly string? _body;
-    private readonly string[] _keys;
-    private byte[]? _values;
+    private byte[]? _record;
     private Dictionary<string, string>? _all;
     private Dictionary<string, string> _resource = [];
 
     // The last value of each key kept at hand, among the attributes.
     private string? _name, _conversation, _email, _account, _originator, _bodyAttribute;
 
-    /// <param name="keys">The attributes' keys, in order.</param>
-    /// <param name="values">Their values' texts, UTF-8, each after its length (<see cref="WriteLength"/>).</param>
+    /// <param name="record">The log record's JSON text (an object the fast reader read whole).</param>
     /// <param name="body">The record's body (an AnyValue), if it has one.</param>
-    internal OtlpRecordFields(string[] keys, byte[] values, string? body)
+    internal OtlpRecordFields(byte[] record, string? body)
     {
-        _keys = keys;
-        _values = values;
+        _record = record;
         _body = body;
     }
 
@@ -64,37 +60,6 @@ public sealed class OtlpRecordFields : IReadOnlyDictionary<string, string>
         return new TelemetryEvent(TelemetryFormat.OtlpJson, name, time, _conversation is { Length: > 0 } c ? c : null, user, resource.GetValueOrDefault("host.name"), this, at);
     }
 
-    /// <summary>Bytes <see cref="WriteLength"/> takes for a length.</summary>
-    internal static int LengthSize(int length) => length < 0x80 ? 1 : length < 0x4000 ? 2 : length < 0x200000 ? 3 : length < 0x10000000 ? 4 : 5;
-
-    /// <summary>A length, seven bits a byte, low bits first; the bytes written.</summary>
-    internal static int WriteLength(Span<byte> to, int length)
-    {
-        var n = 0;
-        var value = (uint)length;
-        while (value >= 0x80)
-        {
-            to[n++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        to[n++] = (byte)value;
-        return n;
-    }
-
-    private static int ReadLength(byte[] from, ref int at)
-    {
-        var (value, shift) = (0, 0);
-        byte b;
-        do
-        {
-            b = from[at++];
-            value |= (b & 0x7F) << shift;
-            shift += 7;
-        }
-        while (b >= 0x80);
-        return value;
-    }
-
     /// <summary>Every field, read now if not yet.</summary>
     private Dictionary<string, string> All
     {
@@ -102,23 +67,13 @@ public sealed class OtlpRecordFields : IReadOnlyDictionary<string, string>
         {
             if (_all is { } all)
                 return all;
-            all = new Dictionary<string, string>(StringComparer.Ordinal);
-            var values = _values!;
-            var at = 0;
-            foreach (var key in _keys)
-            {
-                var length = ReadLength(values, ref at);
-                all[key] = Encoding.UTF8.GetString(values, at, length);
-                at += length;
-            }
-            if (_body is not null)
-                all["body"] = _body;
+            all = TelemetryReader.RecordFields(_record!);
             foreach (var key in ResourceKeys)
             {
                 if (_resource.TryGetValue(key, out var value))
                     all.TryAdd("resource." + key, value);
             }
-            _values = null;
+            _record = null;
             return _all = all;
         }
     }

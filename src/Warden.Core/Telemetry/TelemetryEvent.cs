@@ -42,7 +42,7 @@ public sealed record TelemetryEvent(
     /// The event without its fields: which stream, where, when, whose. What a detection keeps to raise an alert at the
     /// end of the input, so that memory grows with what it keeps, not with what the events logged.
     /// </summary>
-    public TelemetryEvent Bare() => Fields.Count == 0 ? this : this with { Fields = NoFields };
+    public TelemetryEvent Bare() => ReferenceEquals(Fields, NoFields) ? this : this with { Fields = NoFields };
 }
 
 /// <summary>A line (or document) that could not be read, and why; counted and reported, never fatal.</summary>

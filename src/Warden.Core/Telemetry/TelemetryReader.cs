@@ -20,6 +20,9 @@ public sealed class TelemetryReader(string path)
 
     public TelemetryFormat? Format { get; private set; }
 
+    /// <summary>OTLP lines take the one-pass reader first (<see cref="OtlpJsonLines"/>); off, every line takes the document path (tests compare the two).</summary>
+    internal bool OnePass { get; init; } = true;
+
     /// <summary>The format a document's shape says, or null when it is none of Codex's (the first document decides a file).</summary>
     public static TelemetryFormat? Detect(JsonElement root)
     {
@@ -42,7 +45,7 @@ public sealed class TelemetryReader(string path)
     public IReadOnlyList<TelemetryEvent> Read(ReadOnlyMemory<byte> json, int line, List<TelemetryDamage> damage)
     {
         var at = new SourceLocation(path, line, 1);
-        if (Format is null or TelemetryFormat.OtlpJson)
+        if (OnePass && Format is (null or TelemetryFormat.OtlpJson))
         {
             // OTLP lines take the one-pass reader; anything it does not take plainly goes the document way below.
             var events = new List<TelemetryEvent>();
@@ -74,12 +77,22 @@ public sealed class TelemetryReader(string path)
                 return [];
             }
             Format = format;
-            return format switch
+            try
             {
-                TelemetryFormat.OtlpJson => Otlp(root, at),
-                TelemetryFormat.ExecJson => [Exec(root, at)],
-                _ => [Rollout(root, at)],
-            };
+                return format switch
+                {
+                    TelemetryFormat.OtlpJson => Otlp(root, at),
+                    TelemetryFormat.ExecJson => [Exec(root, at)],
+                    _ => [Rollout(root, at)],
+                };
+            }
+            catch (InvalidOperationException ex)
+            {
+                // JSON, but a part of it is not what the format has there (a log record that is not an object, an
+                // AnyValue that is not one), or a string in it is not UTF-8: the line is damage, the file goes on.
+                damage.Add(new TelemetryDamage(at, $"not {Describe(format.Value)} as Codex writes it ({ex.Message.TrimEnd('.')})"));
+                return [];
+            }
         }
     }
 
@@ -102,14 +115,28 @@ public sealed class TelemetryReader(string path)
             {
                 foreach (var record in Array(scopeLogs, "logRecords"))
                 {
-                    var fields = Attributes(record);
-                    if (record.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.Object)
-                        fields["body"] = AnyValue(body);
+                    var fields = RecordFields(record);
                     events.Add(OtlpEvent(TelemetryFormat.OtlpJson, fields, resource, UnixNanos(record, "timeUnixNano") ?? UnixNanos(record, "observedTimeUnixNano"), at));
                 }
             }
         }
         return events;
+    }
+
+    /// <summary>A log record's attributes and body, as fields.</summary>
+    private static Dictionary<string, string> RecordFields(JsonElement record)
+    {
+        var fields = Attributes(record);
+        if (record.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.Object)
+            fields["body"] = AnyValue(body);
+        return fields;
+    }
+
+    /// <summary>The fields of one log record given as its JSON text (one the fast reader took whole), as a line gives them.</summary>
+    internal static Dictionary<string, string> RecordFields(byte[] record)
+    {
+        using var document = JsonDocument.Parse(record, new JsonDocumentOptions { MaxDepth = 256 });
+        return RecordFields(document.RootElement);
     }
 
     private static readonly string[] ResourceKeys = ["service.name", "service.version", "env"];

@@ -116,7 +116,7 @@ public sealed class RemoteScriptDetection : CommandDetection
 
     protected override void Observe(ToolCall call, string command, AuditContext context)
     {
-        var parts = ShellLine.Parse(command);
+        var parts = call.Parts;
         var piped = parts.Zip(parts.Skip(1)).Any(p => p.First.Next == "|" && Fetchers.Contains(p.First.Program) && Interpreters.Contains(p.Second.Program));
         var substituted = parts.Any(p => Interpreters.Contains(p.Program) && p.Words.Skip(1).Any(w => (w.Contains("$(", StringComparison.Ordinal) || w.StartsWith("<(", StringComparison.Ordinal))
             && Fetchers.Any(f => w.Contains(f + " ", StringComparison.Ordinal))));
