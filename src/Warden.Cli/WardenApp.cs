@@ -22,6 +22,8 @@ public static class WardenApp
         root.Subcommands.Add(SurfacesCommand.Create(stdout, stderr));
         root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
         root.Subcommands.Add(AuditCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ServerCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using Warden.Server;
+using Warden.Server.Storage;
+
+namespace Warden.Cli.Commands;
+
+/// <summary>`warden serve`: the team's server (dashboard, API, check-ins, OTLP receiver) on SQLite or PostgreSQL.</summary>
+public static class ServeCommand
+{
+    /// <summary>`--db` and `--data`, shared with `warden server token create`.</summary>
+    internal sealed class DatabaseOptions
+    {
+        public Option<string> Db { get; } = new("--db")
+        {
+            Description = "PostgreSQL connection string or postgres:// URL (default: $WARDEN_DB; without either, the SQLite file --data).",
+        };
+
+        public Option<string> Data { get; } = new("--data") { Description = "The SQLite database file.", DefaultValueFactory = _ => "warden.db" };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(Db);
+            command.Options.Add(Data);
+        }
+
+        public Database Open(ParseResult parse) =>
+            Database.Open(parse.GetValue(Db) ?? Environment.GetEnvironmentVariable("WARDEN_DB"), parse.GetValue(Data)!);
+    }
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var database = new DatabaseOptions();
+        var listen = new Option<string>("--listen") { Description = "Address to listen on.", DefaultValueFactory = _ => "http://127.0.0.1:8700" };
+        var command = new Command("serve", "Run the team's server: dashboard, REST API, endpoint check-ins and the OTLP/HTTP logs receiver.") { listen };
+        database.AddTo(command);
+        command.SetAction(async (parse, cancel) =>
+        {
+            var options = new ServerOptions { Urls = parse.GetValue(listen)! };
+            await using var db = database.Open(parse);
+            try
+            {
+                var applied = await Migrations.ApplyAsync(db, cancel);
+                stdout.WriteLine($"warden serve: {db.Description}{(applied.Count > 0 ? $" (schema: applied {string.Join(", ", applied)})" : "")}");
+                if (await new Store(db).FirstAdminAsync(cancel) is { } admin)
+                {
+                    stdout.WriteLine("First start: an admin API token was created. It is shown this once (the server keeps only its hash):");
+                    stdout.WriteLine($"  {admin.Token}");
+                    stdout.WriteLine("Sign in to the dashboard with it, and make reporter tokens for machines with `warden server token create --role reporter`.");
+                }
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or ArgumentException)
+            {
+                stderr.WriteLine($"warden serve: cannot use the database ({db.Description}): {ex.Message}");
+                return (int)ExitCode.UsageError;
+            }
+            var app = ServerApp.Build(options, db);
+            try
+            {
+                await app.StartAsync(cancel);
+            }
+            catch (IOException ex)
+            {
+                stderr.WriteLine($"warden serve: cannot listen on {options.Urls}: {ex.Message}");
+                return (int)ExitCode.UsageError;
+            }
+            stdout.WriteLine($"Listening on {string.Join(", ", app.Urls)}; dashboard at {app.Urls.First()}/ (Ctrl+C stops).");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancel);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            return (int)ExitCode.Ok;
+        });
+        return command;
+    }
+}
+
+/// <summary>`warden server token create`: API tokens, made against the server's database.</summary>
+public static class ServerCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var database = new ServeCommand.DatabaseOptions();
+        var role = new Option<string>("--role") { Description = "reporter (check-ins and telemetry of one machine), viewer (read) or admin.", Required = true };
+        role.AcceptOnlyFromAmong("reporter", "viewer", "admin");
+        var name = new Option<string>("--name") { Description = "What the token is for (a machine, a person, a collector)." };
+        var create = new Command("create", "Create an API token; it is printed once and stored hashed.") { role, name };
+        database.AddTo(create);
+        create.SetAction(async (parse, cancel) =>
+        {
+            await using var db = database.Open(parse);
+            try
+            {
+                await Migrations.ApplyAsync(db, cancel);
+                var r = Store.ParseRole(parse.GetValue(role))!.Value;
+                var made = await new Store(db).CreateTokenAsync(parse.GetValue(name) ?? $"{Store.RoleName(r)} token", r, cancel);
+                stdout.WriteLine(made.Token);
+                stderr.WriteLine($"warden server: {made.Role} token {made.Id} (\"{made.Name}\") created in {db.Description}; it is not shown again.");
+                return (int)ExitCode.Ok;
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or ArgumentException)
+            {
+                stderr.WriteLine($"warden server: cannot use the database ({db.Description}): {ex.Message}");
+                return (int)ExitCode.UsageError;
+            }
+        });
+        return new Command("server", "Manage the server's data: API tokens.") { new Command("token", "API tokens.") { create } };
+    }
+}

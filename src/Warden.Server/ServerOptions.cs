@@ -1,0 +1,26 @@
+namespace Warden.Server;
+
+/// <summary>How `warden serve` runs: where it listens, where its data is, and its limits.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>Addresses to listen on; loopback by default, so nothing is exposed until asked.</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:8700";
+
+    /// <summary>A PostgreSQL connection string (or postgres:// URL); null for the SQLite file.</summary>
+    public string? Postgres { get; init; }
+
+    /// <summary>The SQLite file when no PostgreSQL is given.</summary>
+    public string SqliteFile { get; init; } = "warden.db";
+
+    /// <summary>Largest check-in body accepted (413 above).</summary>
+    public long MaxCheckinBytes { get; init; } = 1 << 20;
+
+    /// <summary>Largest OTLP/HTTP logs body accepted, after decompression (413 above).</summary>
+    public long MaxOtlpBytes { get; init; } = 16 << 20;
+
+    /// <summary>Requests one token may make per minute (429 above).</summary>
+    public int RequestsPerMinute { get; init; } = 1200;
+
+    /// <summary>How long a token that authenticated is trusted without asking the database again (revocation takes effect within this).</summary>
+    public TimeSpan TokenCache { get; init; } = TimeSpan.FromSeconds(10);
+}
