@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Warden test. Installs what the tests need (idempotently), builds, tests, and ends with one line:
 #   N passed, N failed, N skipped
-# Needs: the .NET 10 SDK, npm, git, unshare (util-linux) and root (the conformance suite mounts a private /etc/codex).
+# Needs: the .NET 10 SDK, npm, git, unshare (util-linux) and root (the conformance suite mounts a private /etc/codex;
+# PostgreSQL runs as the postgres user).
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -37,8 +38,14 @@ for tool in git unshare; do
   command -v "$tool" >/dev/null || { echo "test.sh: $tool is required"; echo "0 passed, 1 failed"; exit 1; }
 done
 
+# A throwaway PostgreSQL for the server tests (tests/Warden.Server.Tests run every API test on SQLite and PostgreSQL).
+if ! pg=$(tests/postgres.sh start); then
+  echo "test.sh: could not start PostgreSQL (tests/postgres.sh start)"; echo "0 passed, 1 failed"; exit 1
+fi
+export WARDEN_TEST_POSTGRES="$pg"
+
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'tests/postgres.sh stop >/dev/null 2>&1; rm -f "$log"' EXIT
 dotnet test Warden.slnx --nologo 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+/ {
