@@ -100,70 +100,117 @@ public sealed class Store(Database database)
     /// <summary>
     /// Stores a check-in in one transaction: the check-in, the machine's current findings (replaced), the machine row,
     /// and, for a reporter token's first check-in, the machine it is bound to from then on. Null when the token is
-    /// bound to another machine (nothing is written).
+    /// bound to another machine (nothing is written). On PostgreSQL the writes go as one batch (one round trip, one
+    /// implicit transaction); SQLite is in the process, so plain statements in a transaction cost nothing more.
     /// </summary>
     public Task<CheckinAccepted?> RecordCheckinAsync(CheckinRequest checkin, string body, TokenInfo token, CancellationToken cancel = default) =>
         Database.WriteAsync(async connection =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancel);
             var machine = checkin.Machine.Id;
-            if (token.Role == Role.Reporter)
+            // A binding never changes, so a token known to be bound elsewhere is refused without asking the database.
+            if (token.Role == Role.Reporter && token.MachineId is { } bound && bound != machine)
+                return null;
+            var postgres = Database.Engine == Engine.Postgres;
+            await using var transaction = postgres ? null : await connection.BeginTransactionAsync(cancel);
+            if (token.Role == Role.Reporter && token.MachineId is null)
             {
-                // Bind on first use; a token bound elsewhere writes nothing. The condition is checked in the database,
-                // so two instances cannot bind one token to two machines.
+                // Bind on first use. The condition is checked in the database, so two instances cannot bind one token
+                // to two machines.
                 await using var bind = Command(connection, transaction, "UPDATE tokens SET machine_id = @machine WHERE id = @id AND (machine_id IS NULL OR machine_id = @machine)",
                     ("machine", machine), ("id", token.Id));
                 if (await bind.ExecuteNonQueryAsync(cancel) == 0)
                     return null;
             }
             var now = Now();
-            long id;
-            await using (var insert = Command(connection, transaction, "INSERT INTO checkins (machine_id, token_id, received_at, findings, body) VALUES (@machine, @token, @at, @findings, @body) RETURNING id",
-                ("machine", machine), ("token", token.Id), ("at", now), ("findings", checkin.Findings.Count), ("body", body)))
-                id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
-            await using (var clear = Command(connection, transaction, "DELETE FROM findings WHERE machine_id = @machine", ("machine", machine)))
-                await clear.ExecuteNonQueryAsync(cancel);
-            await InsertFindings(connection, transaction, machine, id, checkin.Findings, cancel);
             var worst = checkin.Findings.Select(f => f.Severity).MaxBy(SeverityRank);
-            await using (var upsert = Command(connection, transaction, """
-                INSERT INTO machines (id, hostname, os, user_name, policy, policy_source, warden_version, last_checkin_id, last_checkin_at, findings, worst, first_seen_at)
-                VALUES (@id, @hostname, @os, @user, @policy, @source, @version, @checkin, @at, @findings, @worst, @at)
-                ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, os = excluded.os, user_name = excluded.user_name, policy = excluded.policy,
-                    policy_source = excluded.policy_source, warden_version = excluded.warden_version, last_checkin_id = excluded.last_checkin_id,
-                    last_checkin_at = excluded.last_checkin_at, findings = excluded.findings, worst = excluded.worst
-                """,
-                ("id", machine), ("hostname", checkin.Machine.Hostname), ("os", checkin.Machine.Os), ("user", checkin.Machine.User), ("policy", checkin.ExpectedPolicy),
-                ("source", checkin.ExpectedSource), ("version", checkin.WardenVersion), ("checkin", id), ("at", now), ("findings", checkin.Findings.Count), ("worst", worst)))
-                await upsert.ExecuteNonQueryAsync(cancel);
-            await transaction.CommitAsync(cancel);
+            long id;
+            if (postgres)
+            {
+                // currval: the id the INSERT just took, for the findings and the machine, in the same batch.
+                const string Checkin = "currval(pg_get_serial_sequence('checkins', 'id'))";
+                await using var batch = connection.CreateCommand();
+                var sql = new StringBuilder(CheckinInsert).Append(";\n").Append(FindingsDelete).Append(";\n");
+                AddCheckinParameters(batch, checkin, body, token, now, worst);
+                AppendFindings(batch, sql, checkin.Findings, Checkin);
+                sql.Append(MachineUpsert.Replace("@checkin", Checkin, StringComparison.Ordinal));
+                batch.CommandText = sql.ToString();
+                id = Convert.ToInt64(await batch.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                await using (var insert = Command(connection, transaction, CheckinInsert))
+                {
+                    AddCheckinParameters(insert, checkin, body, token, now, worst);
+                    id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
+                }
+                await using (var clear = Command(connection, transaction, FindingsDelete, ("machine", machine)))
+                    await clear.ExecuteNonQueryAsync(cancel);
+                if (checkin.Findings.Count > 0)
+                {
+                    await using var findings = Command(connection, transaction, "", ("machine", machine), ("checkin", id));
+                    var sql = new StringBuilder();
+                    AppendFindings(findings, sql, checkin.Findings, "@checkin");
+                    findings.CommandText = sql.ToString();
+                    await findings.ExecuteNonQueryAsync(cancel);
+                }
+                await using (var upsert = Command(connection, transaction, MachineUpsert, ("checkin", id)))
+                {
+                    AddCheckinParameters(upsert, checkin, body, token, now, worst);
+                    await upsert.ExecuteNonQueryAsync(cancel);
+                }
+                await transaction!.CommitAsync(cancel);
+            }
             return new CheckinAccepted(id, machine, checkin.Findings.Count);
         }, cancel);
 
-    private static async Task InsertFindings(DbConnection connection, DbTransaction transaction, string machine, long checkin, IReadOnlyList<CheckinFinding> findings, CancellationToken cancel)
+    private const string CheckinInsert = "INSERT INTO checkins (machine_id, token_id, received_at, findings, body) VALUES (@machine, @token, @at, @count, @body) RETURNING id";
+
+    private const string FindingsDelete = "DELETE FROM findings WHERE machine_id = @machine";
+
+    private const string MachineUpsert = """
+        INSERT INTO machines (id, hostname, os, user_name, policy, policy_source, warden_version, last_checkin_id, last_checkin_at, findings, worst, first_seen_at)
+        VALUES (@machine, @hostname, @os, @user, @policy, @source, @version, @checkin, @at, @count, @worst, @at)
+        ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, os = excluded.os, user_name = excluded.user_name, policy = excluded.policy,
+            policy_source = excluded.policy_source, warden_version = excluded.warden_version, last_checkin_id = excluded.last_checkin_id,
+            last_checkin_at = excluded.last_checkin_at, findings = excluded.findings, worst = excluded.worst
+        """;
+
+    private static void AddCheckinParameters(DbCommand command, CheckinRequest checkin, string body, TokenInfo token, long now, string? worst)
     {
-        // Many rows per statement: a check-in with fifty findings is one round trip, not fifty.
+        foreach (var (name, value) in new (string, object?)[]
+        {
+            ("machine", checkin.Machine.Id), ("token", token.Id), ("at", now), ("count", (long)checkin.Findings.Count), ("body", body),
+            ("hostname", checkin.Machine.Hostname), ("os", checkin.Machine.Os), ("user", checkin.Machine.User), ("policy", checkin.ExpectedPolicy),
+            ("source", checkin.ExpectedSource), ("version", checkin.WardenVersion), ("worst", worst),
+        })
+        {
+            if (!command.Parameters.Contains(name))
+                Add(command, name, value);
+        }
+    }
+
+    /// <summary>
+    /// INSERT statements for the findings, a hundred rows each (a check-in with fifty findings is one statement, not
+    /// fifty), `checkin` being the SQL for the check-in's id; every value a parameter.
+    /// </summary>
+    private static void AppendFindings(DbCommand command, StringBuilder sql, IReadOnlyList<CheckinFinding> findings, string checkin)
+    {
         const int PerStatement = 100;
         for (var start = 0; start < findings.Count; start += PerStatement)
         {
-            var batch = findings.Skip(start).Take(PerStatement).ToList();
-            await using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            var sql = new StringBuilder("INSERT INTO findings (machine_id, checkin_id, rule_id, severity, severity_rank, message, path, line) VALUES ");
-            Add(insert, "m", machine);
-            Add(insert, "c", checkin);
-            for (var i = 0; i < batch.Count; i++)
+            sql.Append("INSERT INTO findings (machine_id, checkin_id, rule_id, severity, severity_rank, message, path, line) VALUES ");
+            for (var i = start; i < Math.Min(findings.Count, start + PerStatement); i++)
             {
-                var f = batch[i];
-                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@m, @c, @r{i}, @s{i}, @k{i}, @t{i}, @p{i}, @l{i})");
-                Add(insert, $"r{i}", f.RuleId);
-                Add(insert, $"s{i}", f.Severity);
-                Add(insert, $"k{i}", (long)SeverityRank(f.Severity));
-                Add(insert, $"t{i}", f.Message);
-                Add(insert, $"p{i}", f.Location?.Path);
-                Add(insert, $"l{i}", f.Location?.Line is { } line ? (long)line : null);
+                var f = findings[i];
+                sql.Append(i == start ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@machine, {checkin}, @r{i}, @s{i}, @k{i}, @t{i}, @p{i}, @l{i})");
+                Add(command, $"r{i}", f.RuleId);
+                Add(command, $"s{i}", f.Severity);
+                Add(command, $"k{i}", (long)SeverityRank(f.Severity));
+                Add(command, $"t{i}", f.Message);
+                Add(command, $"p{i}", f.Location?.Path);
+                Add(command, $"l{i}", f.Location?.Line is { } line ? (long)line : null);
             }
-            insert.CommandText = sql.ToString();
-            await insert.ExecuteNonQueryAsync(cancel);
+            sql.Append(";\n");
         }
     }
 
