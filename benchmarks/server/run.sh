@@ -3,12 +3,12 @@
 # cluster, tests/postgres.sh, fsync on), each driven by the same generator (load/): MACHINES reporter tokens, then
 # CONNECTIONS check-ins in flight for SECONDS; check-ins per second and latency percentiles from the client's side.
 # Goal (issue 8): at least 2,000 check-ins/s with p99 under 50 ms on PostgreSQL on this 2-core machine.
-# Writes results.md beside this script. SECONDS (default 20), CONNECTIONS (32), MACHINES (1000) from the environment.
+# Writes results.md beside this script. SECONDS_PER_RUN (default 20), CONNECTIONS (16), MACHINES (1000) from the environment.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 seconds=${SECONDS_PER_RUN:-20}
-connections=${CONNECTIONS:-32}
+connections=${CONNECTIONS:-16}
 machines=${MACHINES:-1000}
 
 out="$repo/artifacts/bench"
@@ -18,6 +18,7 @@ dotnet build "$here/load/load.csproj" -c Release -o "$out/load" --nologo -v q >/
 warden="$out/warden-aot/warden"
 
 work=$(mktemp -d /var/tmp/warden-server-bench.XXXXXX)
+chmod 755 "$work"  # the PostgreSQL cluster inside runs as the postgres user
 export WARDEN_PG_DIR="$work/pg" WARDEN_PG_PORT=55439
 server_pid=
 cleanup() {

@@ -12,7 +12,7 @@ namespace Warden.Browser.Tests;
 /// </summary>
 public sealed class ReportPageFixture : IAsyncLifetime
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
+    public const string ChromiumPath = Chromium.Path;
 
     private readonly string _root = Directory.CreateTempSubdirectory("warden-report.").FullName;
     private IPlaywright? _playwright;
@@ -41,17 +41,7 @@ public sealed class ReportPageFixture : IAsyncLifetime
         if (!File.Exists(ChromiumPath))
             return;
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-            ],
-        });
+        _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()

@@ -27,13 +27,17 @@ public static class Dashboard
         app.MapPost("/signout", (Delegate)SignOut);
     }
 
-    /// <summary>The request comes from a page of this server (Origin, or Sec-Fetch-Site from browsers that send it).</summary>
+    /// <summary>
+    /// The request comes from a page of this server: Sec-Fetch-Site says so (every current browser sends it), or, from
+    /// a browser that does not, the Origin is this server's.
+    /// </summary>
     public static bool SameOrigin(HttpRequest request)
     {
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0)
+            return site == "same-origin";
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length > 0)
-            return string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
-        return request.Headers["Sec-Fetch-Site"].ToString() == "same-origin";
+        return origin.Length > 0 && string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
     }
 
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
