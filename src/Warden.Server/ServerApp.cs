@@ -236,18 +236,14 @@ public static class ServerApp
         return machine is null ? Error(404, $"no machine {id}") : Results.Json(machine, ServerJson.Default.MachineDetail);
     }
 
-    private static async Task<IResult> Findings(HttpContext context)
-    {
-        var (_, refusal) = await Require(context, Role.Viewer, Role.Admin);
-        if (refusal is not null)
-            return refusal;
-        var query = Query(context);
-        if (query.Severity is not null && Store.SeverityRank(query.Severity) < 0)
-            return Error(400, "severity must be info, low, medium, high or critical");
-        return Results.Json(await context.RequestServices.GetRequiredService<Store>().FindingsAsync(query, context.RequestAborted), ServerJson.Default.PageFindingRow);
-    }
+    private static Task<IResult> Findings(HttpContext context) =>
+        List(context, (store, query) => store.FindingsAsync(query, context.RequestAborted), ServerJson.Default.PageFindingRow);
 
-    private static async Task<IResult> Alerts(HttpContext context)
+    private static Task<IResult> Alerts(HttpContext context) =>
+        List(context, (store, query) => store.AlertsAsync(query, context.RequestAborted), ServerJson.Default.PageAlertRow);
+
+    /// <summary>A filtered page for a viewer or admin; a severity that is none of the five is a 400.</summary>
+    private static async Task<IResult> List<T>(HttpContext context, Func<Store, ListQuery, Task<Page<T>>> read, System.Text.Json.Serialization.Metadata.JsonTypeInfo<Page<T>> type)
     {
         var (_, refusal) = await Require(context, Role.Viewer, Role.Admin);
         if (refusal is not null)
@@ -255,7 +251,7 @@ public static class ServerApp
         var query = Query(context);
         if (query.Severity is not null && Store.SeverityRank(query.Severity) < 0)
             return Error(400, "severity must be info, low, medium, high or critical");
-        return Results.Json(await context.RequestServices.GetRequiredService<Store>().AlertsAsync(query, context.RequestAborted), ServerJson.Default.PageAlertRow);
+        return Results.Json(await read(context.RequestServices.GetRequiredService<Store>(), query), type);
     }
 
     private static async Task<IResult> CreateToken(HttpContext context)
