@@ -39,6 +39,11 @@ public static class ServerApp
         builder.Services.AddSingleton(new Auth(store, options));
         builder.Services.AddSingleton(new ServerMetrics());
         builder.Services.AddSingleton(new RateLimits(options.RequestsPerMinute));
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new() { Title = "Warden server API", Version = "v1", Description = "Check-ins, fleet state, alerts from Codex telemetry. Every endpoint but /healthz takes `Authorization: Bearer wdn_…`." };
+            return Task.CompletedTask;
+        }));
         configure?.Invoke(builder);
         var app = builder.Build();
         app.Use(Headers);
@@ -67,16 +72,48 @@ public static class ServerApp
 
     private static void Map(WebApplication app)
     {
-        app.MapGet("/healthz", (Delegate)Health);
-        app.MapGet("/metrics", (Delegate)Metrics);
-        app.MapPost("/api/v1/checkins", (Delegate)Checkin);
-        app.MapGet("/api/v1/machines", (Delegate)Machines);
-        app.MapGet("/api/v1/machines/{id}", Machine);
-        app.MapGet("/api/v1/findings", (Delegate)Findings);
-        app.MapGet("/api/v1/alerts", (Delegate)Alerts);
-        app.MapPost("/api/v1/tokens", (Delegate)CreateToken);
-        app.MapPost("/v1/logs", (Delegate)Logs);
+        // The OpenAPI document, for viewers and admins like the rest of the API.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/openapi", StringComparison.Ordinal))
+            {
+                var (_, refusal) = await Require(context, Role.Viewer, Role.Admin);
+                if (refusal is not null)
+                {
+                    await refusal.ExecuteAsync(context);
+                    return;
+                }
+            }
+            await next(context);
+        });
+        app.MapOpenApi("/openapi/v1.json");
+        var api = app.MapGroup("").WithTags("API");
+        api.MapGet("/healthz", (Delegate)Health).WithSummary("Health: the server and its database answer (no token).")
+            .Produces<Health>(200).Produces<Health>(503);
+        api.MapGet("/metrics", (Delegate)Metrics).WithSummary("Prometheus metrics (text format 0.0.4).").Produces(200, contentType: "text/plain");
+        api.MapPost("/api/v1/checkins", (Delegate)Checkin).WithSummary("A check-in, as `warden check --report` sends it (reporter or admin).")
+            .Accepts<CheckinRequest>("application/json").Produces<CheckinAccepted>(201).ProducesProblems(400, 401, 403, 413, 429);
+        api.MapGet("/api/v1/machines", (Delegate)Machines).WithSummary("Machines that have checked in; filter `policy`; paging `page_size`, `after`.")
+            .Produces<Page<MachineRow>>(200).ProducesProblems(401, 403, 429);
+        api.MapGet("/api/v1/machines/{id}", Machine).WithSummary("One machine and its current findings.")
+            .Produces<MachineDetail>(200).ProducesProblems(401, 403, 404, 429);
+        api.MapGet("/api/v1/findings", (Delegate)Findings).WithSummary("Current findings; filters `rule`, `severity` (at least), `machine`; paging.")
+            .Produces<Page<FindingRow>>(200).ProducesProblems(400, 401, 403, 429);
+        api.MapGet("/api/v1/alerts", (Delegate)Alerts).WithSummary("Alerts raised from OTLP logs; filters `rule`, `severity`; paging.")
+            .Produces<Page<AlertRow>>(200).ProducesProblems(400, 401, 403, 429);
+        api.MapPost("/api/v1/tokens", (Delegate)CreateToken).WithSummary("A new API token, shown once (admin).")
+            .Accepts<TokenRequest>("application/json").Produces<TokenCreated>(201).ProducesProblems(400, 401, 403, 429);
+        api.MapPost("/v1/logs", (Delegate)Logs).WithSummary("OTLP/HTTP logs (ExportLogsServiceRequest, JSON or protobuf): the audit detections run, alerts are stored.")
+            .Accepts<object>("application/json", "application/x-protobuf").Produces(200).ProducesProblems(400, 401, 403, 413, 415, 429);
         Dashboard.Map(app);
+    }
+
+    /// <summary>The error responses an endpoint can give, each `{"error": "…"}`.</summary>
+    private static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (var status in statuses)
+            builder.Produces<Problem>(status);
+        return builder;
     }
 
     private static async Task<IResult> Health(HttpContext context)

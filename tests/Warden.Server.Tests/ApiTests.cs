@@ -247,6 +247,27 @@ public sealed class ApiTests
         (await server.Client(server.Admin).GetAsync("/api/v1/machines")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task The_openapi_document_lists_every_endpoint_for_a_viewer()
+    {
+        await using var server = await TestServerHost.StartAsync(Engine.Sqlite);
+        (await server.Client(null).GetAsync("/openapi/v1.json")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await server.Client(server.Reporter).GetAsync("/openapi/v1.json")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var response = await server.Client(server.Viewer).GetAsync("/openapi/v1.json");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = document.RootElement;
+        root.GetProperty("info").GetProperty("title").GetString().ShouldBe("Warden server API");
+        var paths = root.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        paths.ShouldBe(["/healthz", "/metrics", "/api/v1/checkins", "/api/v1/machines", "/api/v1/machines/{id}", "/api/v1/findings", "/api/v1/alerts", "/api/v1/tokens", "/v1/logs"], ignoreOrder: true);
+        var checkin = root.GetProperty("paths").GetProperty("/api/v1/checkins").GetProperty("post");
+        checkin.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _).ShouldBeTrue();
+        checkin.GetProperty("responses").EnumerateObject().Select(r => r.Name).ShouldBe(["201", "400", "401", "403", "413", "429"], ignoreOrder: true);
+        var schemas = root.GetProperty("components").GetProperty("schemas").EnumerateObject().Select(s => s.Name).ToList();
+        schemas.ShouldContain("CheckinRequest");
+        schemas.ShouldContain("Problem");
+    }
+
     [Theory]
     [MemberData(nameof(Engines))]
     public async Task Migrations_apply_once_even_when_instances_start_together(Engine engine)

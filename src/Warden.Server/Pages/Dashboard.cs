@@ -17,14 +17,16 @@ public static class Dashboard
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/", (Delegate)Overview);
-        app.MapGet("/machines", (Delegate)Machines);
-        app.MapGet("/machines/{id}", Machine);
-        app.MapGet("/findings", (Delegate)Findings);
-        app.MapGet("/alerts", (Delegate)Alerts);
-        app.MapGet("/signin", (HttpContext c) => Html(Page("Sign in", SignInForm(null), signedIn: false)));
-        app.MapPost("/signin", (Delegate)SignIn);
-        app.MapPost("/signout", (Delegate)SignOut);
+        // Pages, not API: left out of the OpenAPI document.
+        var pages = app.MapGroup("").ExcludeFromDescription();
+        pages.MapGet("/", (Delegate)Overview);
+        pages.MapGet("/machines", (Delegate)Machines);
+        pages.MapGet("/machines/{id}", Machine);
+        pages.MapGet("/findings", (Delegate)Findings);
+        pages.MapGet("/alerts", (Delegate)Alerts);
+        pages.MapGet("/signin", (HttpContext c) => Html(Page("Sign in", SignInForm(null), signedIn: false)));
+        pages.MapPost("/signin", (Delegate)SignIn);
+        pages.MapPost("/signout", (Delegate)SignOut);
     }
 
     /// <summary>
