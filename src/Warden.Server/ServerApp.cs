@@ -105,6 +105,7 @@ public static class ServerApp
             .Accepts<TokenRequest>("application/json").Produces<TokenCreated>(201).ProducesProblems(400, 401, 403, 429);
         api.MapPost("/v1/logs", (Delegate)Logs).WithSummary("OTLP/HTTP logs (ExportLogsServiceRequest, JSON or protobuf): the audit detections run, alerts are stored.")
             .Accepts<object>("application/json", "application/x-protobuf").Produces(200).ProducesProblems(400, 401, 403, 413, 415, 429);
+        Scim.ScimApi.Map(app);
         Dashboard.Map(app);
     }
 
