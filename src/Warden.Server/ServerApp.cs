@@ -101,6 +101,8 @@ public static class ServerApp
             .Produces<Page<FindingRow>>(200).ProducesProblems(400, 401, 403, 429);
         api.MapGet("/api/v1/alerts", (Delegate)Alerts).WithSummary("Alerts raised from OTLP logs; filters `rule`, `severity`; paging.")
             .Produces<Page<AlertRow>>(200).ProducesProblems(400, 401, 403, 429);
+        api.MapGet("/api/v1/lookup", (Delegate)Lookup).WithSummary("The policy a user of the SCIM directory gets and why (`user` = userName, id or externalId; needs --policy).")
+            .Produces<LookupAnswer>(200).ProducesProblems(400, 401, 403, 404, 409, 429);
         api.MapPost("/api/v1/tokens", (Delegate)CreateToken).WithSummary("A new API token, shown once (admin).")
             .Accepts<TokenRequest>("application/json").Produces<TokenCreated>(201).ProducesProblems(400, 401, 403, 429);
         api.MapPost("/v1/logs", (Delegate)Logs).WithSummary("OTLP/HTTP logs (ExportLogsServiceRequest, JSON or protobuf): the audit detections run, alerts are stored.")
@@ -290,6 +292,25 @@ public static class ServerApp
         if (query.Severity is not null && Store.SeverityRank(query.Severity) < 0)
             return Error(400, "severity must be info, low, medium, high or critical");
         return Results.Json(await read(context.RequestServices.GetRequiredService<Store>(), query), type);
+    }
+
+    /// <summary>Policy lookup over the directory the identity provider pushed (SCIM) and the repository given at start.</summary>
+    private static async Task<IResult> Lookup(HttpContext context)
+    {
+        var (_, refusal) = await Require(context, Role.Viewer, Role.Admin);
+        if (refusal is not null)
+            return refusal;
+        if (context.RequestServices.GetRequiredService<ServerOptions>().Policy is not { } repo)
+            return Error(409, "the server was started without a policy repository (warden serve --policy DIR)");
+        if (context.Request.Query["user"].ToString() is not { Length: > 0 } key)
+            return Error(400, "user is required (a userName, id or externalId of the SCIM directory)");
+        var scim = new Scim.ScimStore(context.RequestServices.GetRequiredService<Store>().Database);
+        if (await scim.DirectoryUserAsync(key, context.RequestAborted) is not { } user)
+            return Error(404, $"no user {key} in the directory (SCIM /scim/v2/Users)");
+        var result = Warden.Core.Policy.PolicyLookup.Explain(repo, user);
+        var trials = result.Trials.Select(t => new LookupTrial(t.Rule.Index, t.Rule.Groups, t.Rule.Policy, t.Matched, t.Decisive, $"{t.Rule.Location.Path}:{t.Rule.Location.Line}")).ToList();
+        return Results.Json(new LookupAnswer(user.UserName, user.Active, user.Groups, result.Policy, result.IsFallback, result.MatchedRule?.Index, result.MatchedGroup, trials),
+            ServerJson.Default.LookupAnswer);
     }
 
     private static async Task<IResult> CreateToken(HttpContext context)

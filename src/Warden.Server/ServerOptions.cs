@@ -21,6 +21,9 @@ public sealed record ServerOptions
     /// <summary>Requests one token may make per minute (429 above).</summary>
     public int RequestsPerMinute { get; init; } = 1200;
 
+    /// <summary>The policy repository lookups answer from (`--policy`); null when the server was started without one.</summary>
+    public Warden.Core.Policy.PolicyRepository? Policy { get; init; }
+
     /// <summary>How long a token that authenticated is trusted without asking the database again (revocation takes effect within this).</summary>
     public TimeSpan TokenCache { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Warden.Server.Api;
 using Warden.Server.Storage;
 
 namespace Warden.Server.Tests;
@@ -94,5 +95,49 @@ public sealed class ScimTests
         await Read(await idp.PostAsync("/scim/v2/Users", Scim("{\"userName\": ")), HttpStatusCode.BadRequest);
         (await idp.DeleteAsync($"/scim/v2/Groups/{groupId}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         (await Read(await idp.GetAsync("/scim/v2/Groups"), HttpStatusCode.OK))["totalResults"]!.GetValue<int>().ShouldBe(0);
+    }
+}
+
+/// <summary>Policy lookup over the pushed directory: the first matching rule wins, then the fallback; every rule tried is shown.</summary>
+public sealed class LookupTests
+{
+    [Theory]
+    [MemberData(nameof(ScimTests.Engines), MemberType = typeof(ScimTests))]
+    public async Task A_user_of_the_pushed_directory_gets_the_first_matching_rules_policy(Engine engine)
+    {
+        var (repo, errors) = Warden.Scanning.PolicyRepositoryLoader.Load(Warden.Tests.RepositoryRootAttribute.Fixtures("report", "acme"));
+        errors.ShouldBeEmpty();
+        await using var server = await TestServerHost.StartAsync(engine, new ServerOptions { Policy = repo });
+        var idp = server.Client(server.Admin);
+        async Task<string> User(string name)
+        {
+            var response = await idp.PostAsync("/scim/v2/Users", new StringContent($$"""{"userName": "{{name}}"}""", Encoding.UTF8, "application/scim+json"));
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        }
+        var (ada, bob, eve) = (await User("ada"), await User("bob"), await User("eve"));
+        foreach (var (group, members) in new[] { ("engineering", new[] { ada, bob }), ("contractors", new[] { bob }) })
+        {
+            var body = $$"""{"displayName": "{{group}}", "members": [{{string.Join(",", members.Select(m => $$"""{"value": "{{m}}"}"""))}}]}""";
+            (await idp.PostAsync("/scim/v2/Groups", new StringContent(body, Encoding.UTF8, "application/scim+json"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        }
+        var viewer = server.Client(server.Viewer);
+        async Task<LookupAnswer> Lookup(string user) =>
+            await Checkins.Read(await viewer.GetAsync($"/api/v1/lookup?user={user}"), Warden.Server.Api.ServerJson.Default.LookupAnswer);
+
+        var adaAnswer = await Lookup("ada");
+        (adaAnswer.Policy, adaAnswer.Fallback, adaAnswer.MatchedGroup).ShouldBe(("standard", false, "engineering"));
+        // Bob is in contractors and engineering: the contractors rule comes first and wins; the engineering rule matches too but loses.
+        var bobAnswer = await Lookup("bob");
+        (bobAnswer.Policy, bobAnswer.MatchedGroup).ShouldBe(("lockdown", "contractors"));
+        bobAnswer.Trials.Count(t => t.Matched).ShouldBe(2);
+        bobAnswer.Trials.Single(t => t.Decisive).Rule.ShouldBe(bobAnswer.MatchedRule!.Value);
+        bobAnswer.Trials[0].Where.ShouldContain("warden.toml:");
+        var eveAnswer = await Lookup("eve");
+        (eveAnswer.Policy, eveAnswer.Fallback).ShouldBe(("standard", true));
+        (await viewer.GetAsync("/api/v1/lookup?user=nobody")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await viewer.GetAsync("/api/v1/lookup")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        await using var bare = await TestServerHost.StartAsync(engine);
+        (await bare.Client(bare.Viewer).GetAsync("/api/v1/lookup?user=ada")).StatusCode.ShouldBe(HttpStatusCode.Conflict);
     }
 }

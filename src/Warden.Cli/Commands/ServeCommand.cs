@@ -31,11 +31,24 @@ public static class ServeCommand
     {
         var database = new DatabaseOptions();
         var listen = new Option<string>("--listen") { Description = "Address to listen on.", DefaultValueFactory = _ => "http://127.0.0.1:8700" };
-        var command = new Command("serve", "Run the team's server: dashboard, REST API, endpoint check-ins and the OTLP/HTTP logs receiver.") { listen };
+        var policy = new Option<string>("--policy") { Description = "Policy repository folder (or its warden.toml): /api/v1/lookup answers from it and the SCIM directory." };
+        var command = new Command("serve", "Run the team's server: dashboard, REST API, endpoint check-ins and the OTLP/HTTP logs receiver.") { listen, policy };
         database.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
-            var options = new ServerOptions { Urls = parse.GetValue(listen)! };
+            Warden.Core.Policy.PolicyRepository? repo = null;
+            if (parse.GetValue(policy) is { } policyPath)
+            {
+                var (loaded, errors) = Warden.Scanning.PolicyRepositoryLoader.Load(policyPath);
+                if (loaded is null || errors.Count > 0)
+                {
+                    foreach (var error in errors)
+                        stderr.WriteLine($"warden serve: {error}");
+                    return (int)ExitCode.UsageError;
+                }
+                repo = loaded;
+            }
+            var options = new ServerOptions { Urls = parse.GetValue(listen)!, Policy = repo };
             await using var db = database.Open(parse);
             try
             {

@@ -92,6 +92,25 @@ public sealed record OtlpAccepted(
     [property: JsonPropertyName("alerts")] int Alerts,
     [property: JsonPropertyName("damaged")] int Damaged);
 
+/// <summary>`GET /api/v1/lookup?user=`: the policy a person gets and why (every rule tried, in order).</summary>
+public sealed record LookupAnswer(
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("active")] bool Active,
+    [property: JsonPropertyName("groups")] IReadOnlyList<string> Groups,
+    [property: JsonPropertyName("policy")] string Policy,
+    [property: JsonPropertyName("fallback")] bool Fallback,
+    [property: JsonPropertyName("matched_rule")] int? MatchedRule,
+    [property: JsonPropertyName("matched_group")] string? MatchedGroup,
+    [property: JsonPropertyName("trials")] IReadOnlyList<LookupTrial> Trials);
+
+public sealed record LookupTrial(
+    [property: JsonPropertyName("rule")] int Rule,
+    [property: JsonPropertyName("groups")] IReadOnlyList<string> Groups,
+    [property: JsonPropertyName("policy")] string Policy,
+    [property: JsonPropertyName("matched")] bool Matched,
+    [property: JsonPropertyName("decisive")] bool Decisive,
+    [property: JsonPropertyName("where")] string Where);
+
 public sealed record Health(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("database")] string Database);
@@ -109,6 +128,7 @@ public sealed record Problem(
 [JsonSerializable(typeof(TokenCreated))]
 [JsonSerializable(typeof(OtlpAccepted))]
 [JsonSerializable(typeof(Health))]
+[JsonSerializable(typeof(LookupAnswer))]
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never, WriteIndented = false)]

@@ -265,6 +265,22 @@ public sealed class ScimStore(Database database)
             return await GroupAsync(connection, id, cancel);
         }, cancel);
 
+    /// <summary>
+    /// A user of the directory as policy lookup sees them (<see cref="Warden.Core.Users.DirectoryUser"/>): found by
+    /// userName, id or externalId, with the names of the groups they are in.
+    /// </summary>
+    public async Task<Warden.Core.Users.DirectoryUser?> DirectoryUserAsync(string key, CancellationToken cancel)
+    {
+        await using var connection = await database.OpenAsync(cancel);
+        await using var query = Command(connection, null, UserColumns + " WHERE user_name = @key OR id = @key OR external_id = @key ORDER BY user_name LIMIT 1", ("key", key));
+        if ((await UserRows(query, cancel)).FirstOrDefault() is not { } row)
+            return null;
+        var user = await UserResource(connection, row, cancel);
+        var email = user["emails"] is JsonArray emails ? emails.OfType<JsonObject>().Select(e => e["value"]?.GetValue<string>()).FirstOrDefault(v => v is not null) : null;
+        var groups = user["groups"]!.AsArray().Select(g => g!["display"]!.GetValue<string>()).ToList();
+        return new Warden.Core.Users.DirectoryUser(row.Id, row.UserName, email, user["displayName"]?.GetValue<string>(), row.Active, groups);
+    }
+
     /// <summary>`attribute eq "value"` on one of the allowed attributes, as (column, value); (null, null) for no filter.</summary>
     internal static (string? Column, string? Value) Filter(string? filter, params (string Attribute, string Column)[] allowed)
     {
