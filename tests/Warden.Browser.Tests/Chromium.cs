@@ -19,12 +19,12 @@ public static class Chromium
         ],
     });
 
-    /// <summary>Where tests keep screenshots: artifacts/test-output/ in the repository (not committed).</summary>
+    /// <summary>Where tests keep screenshots: tests/artifacts/screenshots/ in the repository (not committed).</summary>
     public static string Screenshots
     {
         get
         {
-            var folder = System.IO.Path.Combine(Warden.Tests.RepositoryRootAttribute.Value, "artifacts", "test-output");
+            var folder = System.IO.Path.Combine(Warden.Tests.RepositoryRootAttribute.Value, "tests", "artifacts", "screenshots");
             Directory.CreateDirectory(folder);
             return folder;
         }

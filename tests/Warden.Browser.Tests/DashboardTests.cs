@@ -11,7 +11,7 @@ namespace Warden.Browser.Tests;
 
 /// <summary>
 /// The dashboard in headless Chromium against `warden serve`'s application on a real socket (SQLite): sign in, the
-/// fleet overview, filtering findings, opening a machine; screenshots go to artifacts/test-output/.
+/// fleet overview, filtering findings, opening a machine; screenshots go to tests/artifacts/screenshots/.
 /// </summary>
 public sealed class DashboardTests : IAsyncLifetime
 {
