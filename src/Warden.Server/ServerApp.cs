@@ -31,7 +31,10 @@ public static class ServerApp
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = Math.Max(options.MaxCheckinBytes, options.MaxOtlpBytes);
         });
-        builder.Logging.ClearProviders();
+        // Warnings and errors only (a request that failed in the server, a database gone), one line each on stderr.
+        builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJson.Default));
         var store = new Store(database);
         builder.Services.AddSingleton(options);
