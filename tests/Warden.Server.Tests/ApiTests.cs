@@ -247,6 +247,55 @@ public sealed class ApiTests
         (await server.Client(server.Admin).GetAsync("/api/v1/machines")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_revoked_token_authenticates_nothing(Engine engine)
+    {
+        await using var server = await TestServerHost.StartAsync(engine, new ServerOptions { TokenCache = TimeSpan.Zero });
+        var viewer = server.Client(server.Viewer);
+        (await viewer.GetAsync("/api/v1/machines")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var tokens = await server.Store.TokensAsync();
+        var id = tokens.Single(t => t.Role == "viewer").Id;
+        (await server.Store.RevokeTokenAsync(id)).ShouldBeTrue();
+        (await server.Store.RevokeTokenAsync(id)).ShouldBeFalse();
+        (await viewer.GetAsync("/api/v1/machines")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await server.Store.TokensAsync()).Single(t => t.Id == id).Revoked.ShouldNotBeNull();
+        (await server.Client(server.Admin).GetAsync("/api/v1/machines")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task The_token_commands_create_list_and_revoke_without_showing_secrets()
+    {
+        var folder = Directory.CreateTempSubdirectory("warden-token-cli.").FullName;
+        try
+        {
+            var data = Path.Combine(folder, "warden.db");
+            (int Exit, string Out, string Err) Run(params string[] args)
+            {
+                var (stdout, stderr) = (new StringWriter(), new StringWriter());
+                var exit = global::Warden.Cli.WardenApp.Run(args, stdout, stderr);
+                return (exit, stdout.ToString(), stderr.ToString());
+            }
+            var created = Run("server", "token", "create", "--role", "reporter", "--name", "laptop-42", "--data", data);
+            created.Exit.ShouldBe(0, created.Err);
+            var token = created.Out.Trim();
+            token.ShouldStartWith("wdn_");
+            var listed = Run("server", "token", "list", "--data", data);
+            listed.Out.ShouldContain("reporter\tlaptop-42\t-");
+            listed.Out.ShouldNotContain(token);
+            var id = listed.Out.Split('\t')[0];
+            Run("server", "token", "revoke", id, "--data", data).Exit.ShouldBe(0);
+            Run("server", "token", "list", "--data", data).Out.ShouldContain("revoked");
+            var again = Run("server", "token", "revoke", id, "--data", data);
+            (again.Exit, again.Err.Trim()).ShouldBe((2, $"warden server: no live token {id}."));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task The_openapi_document_lists_every_endpoint_for_a_viewer()
     {

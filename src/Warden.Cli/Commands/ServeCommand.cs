@@ -121,6 +121,44 @@ public static class ServerCommand
                 return (int)ExitCode.UsageError;
             }
         });
-        return new Command("server", "Manage the server's data: API tokens.") { new Command("token", "API tokens.") { create } };
+        var listDatabase = new ServeCommand.DatabaseOptions();
+        var list = new Command("list", "List the tokens (never their secrets): id, role, name, bound machine, created, revoked.");
+        listDatabase.AddTo(list);
+        list.SetAction(async (parse, cancel) => await WithStore(listDatabase, parse, stderr, async store =>
+        {
+            foreach (var (id, tokenName, tokenRole, machine, created, revoked) in await store.TokensAsync(cancel))
+                stdout.WriteLine($"{id}\t{tokenRole}\t{tokenName}\t{machine ?? "-"}\t{created:yyyy-MM-dd HH:mm}\t{(revoked is { } r ? $"revoked {r:yyyy-MM-dd HH:mm}" : "live")}");
+            return ExitCode.Ok;
+        }, cancel));
+        var revokeDatabase = new ServeCommand.DatabaseOptions();
+        var revokeId = new Argument<long>("ID") { Description = "The token's id (warden server token list)." };
+        var revoke = new Command("revoke", "Revoke a token: it authenticates nothing from then on (a running server notices within 10 seconds).") { revokeId };
+        revokeDatabase.AddTo(revoke);
+        revoke.SetAction(async (parse, cancel) => await WithStore(revokeDatabase, parse, stderr, async store =>
+        {
+            if (!await store.RevokeTokenAsync(parse.GetValue(revokeId), cancel))
+            {
+                stderr.WriteLine($"warden server: no live token {parse.GetValue(revokeId)}.");
+                return ExitCode.UsageError;
+            }
+            stderr.WriteLine($"warden server: token {parse.GetValue(revokeId)} revoked.");
+            return ExitCode.Ok;
+        }, cancel));
+        return new Command("server", "Manage the server's data: API tokens.") { new Command("token", "API tokens.") { create, list, revoke } };
+    }
+
+    private static async Task<int> WithStore(ServeCommand.DatabaseOptions database, ParseResult parse, TextWriter stderr, Func<Store, Task<ExitCode>> act, CancellationToken cancel)
+    {
+        await using var db = database.Open(parse);
+        try
+        {
+            await Migrations.ApplyAsync(db, cancel);
+            return (int)await act(new Store(db));
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or ArgumentException)
+        {
+            stderr.WriteLine($"warden server: cannot use the database ({db.Description}): {ex.Message}");
+            return (int)ExitCode.UsageError;
+        }
     }
 }

@@ -75,6 +75,29 @@ public sealed class Store(Database database)
             return new TokenCreated(id, name, RoleName(role), token);
         }, cancel);
 
+    /// <summary>Revokes a token by id: from then on (within the token cache's few seconds) it authenticates nothing. False when there is no such live token.</summary>
+    public Task<bool> RevokeTokenAsync(long id, CancellationToken cancel = default) =>
+        Database.WriteAsync(async connection =>
+        {
+            await using var revoke = Command(connection, null, "UPDATE tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL", ("at", Now()), ("id", id));
+            return await revoke.ExecuteNonQueryAsync(cancel) > 0;
+        }, cancel);
+
+    /// <summary>Every token without its secret: id, name, role, the machine a reporter is bound to, created, revoked.</summary>
+    public async Task<IReadOnlyList<(long Id, string Name, string Role, string? Machine, DateTimeOffset Created, DateTimeOffset? Revoked)>> TokensAsync(CancellationToken cancel = default)
+    {
+        await using var connection = await Database.OpenAsync(cancel);
+        await using var query = Command(connection, null, "SELECT id, name, role, machine_id, created_at, revoked_at FROM tokens ORDER BY id");
+        await using var rows = await query.ExecuteReaderAsync(cancel);
+        var tokens = new List<(long, string, string, string?, DateTimeOffset, DateTimeOffset?)>();
+        while (await rows.ReadAsync(cancel))
+        {
+            tokens.Add((rows.GetInt64(0), rows.GetString(1), rows.GetString(2), rows.IsDBNull(3) ? null : rows.GetString(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(rows.GetInt64(4)), rows.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(rows.GetInt64(5))));
+        }
+        return tokens;
+    }
+
     /// <summary>The first admin token, when the server has no admin yet (first start); null otherwise.</summary>
     public async Task<TokenCreated?> FirstAdminAsync(CancellationToken cancel = default)
     {
