@@ -256,10 +256,11 @@ public static class ServerApp
         return null;
     }
 
-    private static ListQuery Query(HttpContext context)
+    /// <summary>The list filters of the query string (empty values as none); `page_size` 1–500 when <paramref name="pageSize"/> is not fixed.</summary>
+    internal static ListQuery Query(HttpContext context, int? pageSize = null)
     {
         var q = context.Request.Query;
-        var size = int.TryParse(q["page_size"], out var n) ? Math.Clamp(n, 1, 500) : 50;
+        var size = pageSize ?? (int.TryParse(q["page_size"], out var n) ? Math.Clamp(n, 1, 500) : 50);
         static string? Text(string? value) => string.IsNullOrEmpty(value) ? null : value;
         return new ListQuery(Text(q["policy"]), Text(q["rule"]), Text(q["severity"]), Text(q["machine"]), Text(q["after"]), size);
     }

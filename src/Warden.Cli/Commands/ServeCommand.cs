@@ -103,24 +103,14 @@ public static class ServerCommand
         var name = new Option<string>("--name") { Description = "What the token is for (a machine, a person, a collector)." };
         var create = new Command("create", "Create an API token; it is printed once and stored hashed.") { role, name };
         database.AddTo(create);
-        create.SetAction(async (parse, cancel) =>
+        create.SetAction(async (parse, cancel) => await WithStore(database, parse, stderr, async store =>
         {
-            await using var db = database.Open(parse);
-            try
-            {
-                await Migrations.ApplyAsync(db, cancel);
-                var r = Store.ParseRole(parse.GetValue(role))!.Value;
-                var made = await new Store(db).CreateTokenAsync(parse.GetValue(name) ?? $"{Store.RoleName(r)} token", r, cancel);
-                stdout.WriteLine(made.Token);
-                stderr.WriteLine($"warden server: {made.Role} token {made.Id} (\"{made.Name}\") created in {db.Description}; it is not shown again.");
-                return (int)ExitCode.Ok;
-            }
-            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or ArgumentException)
-            {
-                stderr.WriteLine($"warden server: cannot use the database ({db.Description}): {ex.Message}");
-                return (int)ExitCode.UsageError;
-            }
-        });
+            var r = Store.ParseRole(parse.GetValue(role))!.Value;
+            var made = await store.CreateTokenAsync(parse.GetValue(name) ?? $"{Store.RoleName(r)} token", r, cancel);
+            stdout.WriteLine(made.Token);
+            stderr.WriteLine($"warden server: {made.Role} token {made.Id} (\"{made.Name}\") created in {store.Database.Description}; it is not shown again.");
+            return ExitCode.Ok;
+        }, cancel));
         var listDatabase = new ServeCommand.DatabaseOptions();
         var list = new Command("list", "List the tokens (never their secrets): id, role, name, bound machine, created, revoked.");
         listDatabase.AddTo(list);

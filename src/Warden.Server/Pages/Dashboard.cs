@@ -133,12 +133,11 @@ public static class Dashboard
         return Html(Page("Fleet", html.ToString()));
     }
 
+    /// <summary>The API's list filters, a page of 100; a severity that is none of the five is ignored (the form only offers those).</summary>
     private static ListQuery Query(HttpContext context)
     {
-        var q = context.Request.Query;
-        static string? Text(string? value) => string.IsNullOrEmpty(value) ? null : value;
-        var severity = Text(q["severity"]);
-        return new ListQuery(Text(q["policy"]), Text(q["rule"]), Store.SeverityRank(severity) >= 0 ? severity : null, Text(q["machine"]), Text(q["after"]), 100);
+        var query = ServerApp.Query(context, pageSize: 100);
+        return Store.SeverityRank(query.Severity) >= 0 ? query : query with { Severity = null };
     }
 
     private static string Next(HttpContext context, string? next) => next is null ? "" :

@@ -20,16 +20,6 @@ public sealed class ScimStore(Database database)
 
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-            Store.Add(command, name, value);
-        return command;
-    }
-
     private static string Stamp(long millis) => DateTimeOffset.FromUnixTimeMilliseconds(millis).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static bool IsUnique(DbException ex) => ex.SqlState == "23505" || ex.Message.Contains("UNIQUE constraint failed", StringComparison.Ordinal);
@@ -56,7 +46,7 @@ public sealed class ScimStore(Database database)
         user["userName"] = row.UserName;
         user["active"] = row.Active;
         var groups = new JsonArray();
-        await using (var query = Command(connection, null, "SELECT g.id, g.display_name FROM scim_members m JOIN scim_groups g ON g.id = m.group_id WHERE m.user_id = @id ORDER BY g.display_name", ("id", id)))
+        await using (var query = Store.Command(connection, null, "SELECT g.id, g.display_name FROM scim_members m JOIN scim_groups g ON g.id = m.group_id WHERE m.user_id = @id ORDER BY g.display_name", ("id", id)))
         await using (var rows = await query.ExecuteReaderAsync(cancel))
         {
             while (await rows.ReadAsync(cancel))
@@ -91,7 +81,7 @@ public sealed class ScimStore(Database database)
             var now = Now();
             try
             {
-                await using var insert = Command(connection, null, "INSERT INTO scim_users (id, user_name, external_id, active, body, created_at, updated_at) VALUES (@id, @name, @external, @active, @body, @at, @at)",
+                await using var insert = Store.Command(connection, null, "INSERT INTO scim_users (id, user_name, external_id, active, body, created_at, updated_at) VALUES (@id, @name, @external, @active, @body, @at, @at)",
                     ("id", id), ("name", userName), ("external", externalId), ("active", active), ("body", body), ("at", now));
                 await insert.ExecuteNonQueryAsync(cancel);
             }
@@ -110,7 +100,7 @@ public sealed class ScimStore(Database database)
 
     private static async Task<JsonObject?> UserAsync(DbConnection connection, string id, CancellationToken cancel)
     {
-        await using var query = Command(connection, null, UserColumns + " WHERE id = @id", ("id", id));
+        await using var query = Store.Command(connection, null, UserColumns + " WHERE id = @id", ("id", id));
         return (await UserRows(query, cancel)).FirstOrDefault() is { } row ? await UserResource(connection, row, cancel) : null;
     }
 
@@ -121,10 +111,10 @@ public sealed class ScimStore(Database database)
         await using var connection = await database.OpenAsync(cancel);
         var where = column is null ? "" : $" WHERE {column} = @value";
         int total;
-        await using (var countQuery = Command(connection, null, "SELECT COUNT(*) FROM scim_users" + where, ("value", value)))
+        await using (var countQuery = Store.Command(connection, null, "SELECT COUNT(*) FROM scim_users" + where, ("value", value)))
             total = Convert.ToInt32(await countQuery.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
         var page = new List<JsonObject>();
-        await using var query = Command(connection, null, UserColumns + where + " ORDER BY user_name LIMIT @count OFFSET @skip",
+        await using var query = Store.Command(connection, null, UserColumns + where + " ORDER BY user_name LIMIT @count OFFSET @skip",
             ("value", value), ("count", (long)count), ("skip", (long)(startIndex - 1)));
         foreach (var row in await UserRows(query, cancel))
             page.Add(await UserResource(connection, row, cancel));
@@ -140,7 +130,7 @@ public sealed class ScimStore(Database database)
             var (userName, externalId, active, body) = UserFields(change(current));
             try
             {
-                await using var update = Command(connection, null, "UPDATE scim_users SET user_name = @name, external_id = @external, active = @active, body = @body, updated_at = @at WHERE id = @id",
+                await using var update = Store.Command(connection, null, "UPDATE scim_users SET user_name = @name, external_id = @external, active = @active, body = @body, updated_at = @at WHERE id = @id",
                     ("id", id), ("name", userName), ("external", externalId), ("active", active), ("body", body), ("at", Now()));
                 await update.ExecuteNonQueryAsync(cancel);
             }
@@ -155,9 +145,9 @@ public sealed class ScimStore(Database database)
         database.WriteAsync(async connection =>
         {
             await using var transaction = await connection.BeginTransactionAsync(cancel);
-            await using (var members = Command(connection, transaction, $"DELETE FROM scim_members WHERE {(table == "scim_users" ? "user_id" : "group_id")} = @id", ("id", id)))
+            await using (var members = Store.Command(connection, transaction, $"DELETE FROM scim_members WHERE {(table == "scim_users" ? "user_id" : "group_id")} = @id", ("id", id)))
                 await members.ExecuteNonQueryAsync(cancel);
-            await using var delete = Command(connection, transaction, $"DELETE FROM {table} WHERE id = @id", ("id", id));
+            await using var delete = Store.Command(connection, transaction, $"DELETE FROM {table} WHERE id = @id", ("id", id));
             var deleted = await delete.ExecuteNonQueryAsync(cancel) > 0;
             await transaction.CommitAsync(cancel);
             return deleted;
@@ -179,7 +169,7 @@ public sealed class ScimStore(Database database)
     {
         var id = row.Id;
         var members = new JsonArray();
-        await using (var query = Command(connection, null, "SELECT u.id, u.user_name FROM scim_members m JOIN scim_users u ON u.id = m.user_id WHERE m.group_id = @id ORDER BY u.user_name", ("id", id)))
+        await using (var query = Store.Command(connection, null, "SELECT u.id, u.user_name FROM scim_members m JOIN scim_users u ON u.id = m.user_id WHERE m.group_id = @id ORDER BY u.user_name", ("id", id)))
         await using (var rows = await query.ExecuteReaderAsync(cancel))
         {
             while (await rows.ReadAsync(cancel))
@@ -196,7 +186,7 @@ public sealed class ScimStore(Database database)
 
     private static async Task<JsonObject?> GroupAsync(DbConnection connection, string id, CancellationToken cancel)
     {
-        await using var query = Command(connection, null, GroupColumns + " WHERE id = @id", ("id", id));
+        await using var query = Store.Command(connection, null, GroupColumns + " WHERE id = @id", ("id", id));
         return (await GroupRows(query, cancel)).FirstOrDefault() is { } row ? await GroupResource(connection, row, cancel) : null;
     }
 
@@ -212,10 +202,10 @@ public sealed class ScimStore(Database database)
         await using var connection = await database.OpenAsync(cancel);
         var where = column is null ? "" : $" WHERE {column} = @value";
         int total;
-        await using (var countQuery = Command(connection, null, "SELECT COUNT(*) FROM scim_groups" + where, ("value", value)))
+        await using (var countQuery = Store.Command(connection, null, "SELECT COUNT(*) FROM scim_groups" + where, ("value", value)))
             total = Convert.ToInt32(await countQuery.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
         var page = new List<JsonObject>();
-        await using var query = Command(connection, null, GroupColumns + where + " ORDER BY display_name LIMIT @count OFFSET @skip",
+        await using var query = Store.Command(connection, null, GroupColumns + where + " ORDER BY display_name LIMIT @count OFFSET @skip",
             ("value", value), ("count", (long)count), ("skip", (long)(startIndex - 1)));
         foreach (var row in await GroupRows(query, cancel))
             page.Add(await GroupResource(connection, row, cancel));
@@ -235,17 +225,17 @@ public sealed class ScimStore(Database database)
                 if (id is null)
                 {
                     id = Guid.NewGuid().ToString();
-                    await using var insert = Command(connection, transaction, "INSERT INTO scim_groups (id, display_name, external_id, created_at, updated_at) VALUES (@id, @name, @external, @at, @at)",
+                    await using var insert = Store.Command(connection, transaction, "INSERT INTO scim_groups (id, display_name, external_id, created_at, updated_at) VALUES (@id, @name, @external, @at, @at)",
                         ("id", id), ("name", displayName), ("external", externalId), ("at", now));
                     await insert.ExecuteNonQueryAsync(cancel);
                 }
                 else
                 {
-                    await using var update = Command(connection, transaction, "UPDATE scim_groups SET display_name = @name, external_id = @external, updated_at = @at WHERE id = @id",
+                    await using var update = Store.Command(connection, transaction, "UPDATE scim_groups SET display_name = @name, external_id = @external, updated_at = @at WHERE id = @id",
                         ("id", id), ("name", displayName), ("external", externalId), ("at", now));
                     if (await update.ExecuteNonQueryAsync(cancel) == 0)
                         return null;
-                    await using var clear = Command(connection, transaction, "DELETE FROM scim_members WHERE group_id = @id", ("id", id));
+                    await using var clear = Store.Command(connection, transaction, "DELETE FROM scim_members WHERE group_id = @id", ("id", id));
                     await clear.ExecuteNonQueryAsync(cancel);
                 }
             }
@@ -255,10 +245,10 @@ public sealed class ScimStore(Database database)
             }
             foreach (var member in members.Distinct(StringComparer.Ordinal))
             {
-                await using var exists = Command(connection, transaction, "SELECT COUNT(*) FROM scim_users WHERE id = @user", ("user", member));
+                await using var exists = Store.Command(connection, transaction, "SELECT COUNT(*) FROM scim_users WHERE id = @user", ("user", member));
                 if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture) == 0)
                     throw new ScimException(400, "invalidValue", $"member {member} is not a user here");
-                await using var add = Command(connection, transaction, "INSERT INTO scim_members (group_id, user_id) VALUES (@group, @user)", ("group", id), ("user", member));
+                await using var add = Store.Command(connection, transaction, "INSERT INTO scim_members (group_id, user_id) VALUES (@group, @user)", ("group", id), ("user", member));
                 await add.ExecuteNonQueryAsync(cancel);
             }
             await transaction.CommitAsync(cancel);
@@ -272,7 +262,7 @@ public sealed class ScimStore(Database database)
     public async Task<Warden.Core.Users.DirectoryUser?> DirectoryUserAsync(string key, CancellationToken cancel)
     {
         await using var connection = await database.OpenAsync(cancel);
-        await using var query = Command(connection, null, UserColumns + " WHERE user_name = @key OR id = @key OR external_id = @key ORDER BY user_name LIMIT 1", ("key", key));
+        await using var query = Store.Command(connection, null, UserColumns + " WHERE user_name = @key OR id = @key OR external_id = @key ORDER BY user_name LIMIT 1", ("key", key));
         if ((await UserRows(query, cancel)).FirstOrDefault() is not { } row)
             return null;
         var user = await UserResource(connection, row, cancel);

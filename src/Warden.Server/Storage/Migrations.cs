@@ -43,10 +43,8 @@ public static class Migrations
                 await Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({LockKey});", cancel);
             await Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);", cancel);
             var applied = new HashSet<long>();
-            await using (var query = connection.CreateCommand())
+            await using (var query = Store.Command(connection, transaction, "SELECT version FROM schema_migrations"))
             {
-                query.Transaction = transaction;
-                query.CommandText = "SELECT version FROM schema_migrations";
                 await using var rows = await query.ExecuteReaderAsync(cancel);
                 while (await rows.ReadAsync(cancel))
                     applied.Add(rows.GetInt64(0));
@@ -55,12 +53,8 @@ public static class Migrations
             foreach (var (version, name, sql) in Scripts(database.Engine).Where(s => !applied.Contains(s.Version)))
             {
                 await Execute(connection, transaction, sql, cancel);
-                await using var record = connection.CreateCommand();
-                record.Transaction = transaction;
-                record.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)";
-                Store.Add(record, "version", (long)version);
-                Store.Add(record, "name", name);
-                Store.Add(record, "at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                await using var record = Store.Command(connection, transaction, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
+                    ("version", (long)version), ("name", name), ("at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
                 await record.ExecuteNonQueryAsync(cancel);
                 done.Add(name);
             }
@@ -78,9 +72,7 @@ public static class Migrations
 
     private static async Task Execute(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancel)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
+        await using var command = Store.Command(connection, transaction, sql);
         await command.ExecuteNonQueryAsync(cancel);
     }
 }
