@@ -9,8 +9,8 @@ using Warden.Core.Toml;
 namespace Warden.Core.Telemetry;
 
 /// <summary>
-/// The fast way through an OTLP JSON ExportLogsServiceRequest: one forward pass of a <see cref="Utf8JsonReader"/> over
-/// the line, no <see cref="JsonDocument"/>, attribute keys and short values shared instead of allocated per record,
+/// The fast way through an OTLP JSON ExportLogsServiceRequest: one forward pass of a <see cref="JsonScan"/> over the
+/// line (which checks the JSON grammar as it goes), no <see cref="JsonDocument"/>, attribute keys and short values shared instead of allocated per record,
 /// and the values of a record no detection reads (<see cref="Detailed"/>) kept as UTF-8 until something asks
 /// (<see cref="OtlpRecordFields"/>). It gives exactly the events <see cref="TelemetryReader"/>'s document path gives,
 /// and gives up (returns false, having added nothing) on anything that path would treat differently or that is not
@@ -29,14 +29,20 @@ public sealed class OtlpJsonLines
         "codex.tool_result", "codex.tool_decision", "codex.sandbox_outcome", "codex.conversation_starts", "codex.user_prompt",
     };
 
-    private static readonly JsonReaderOptions Options = new() { MaxDepth = 256 };
+    /// <summary>
+    /// Codex's streaming and timing events (half the records, more than half the bytes): they keep only the fields
+    /// every event has at hand (<see cref="OtlpRecordFields.AtHand"/>), not their JSON text. No detection reads anything
+    /// else of them; OtlpOnePassTests runs every detection over the recordings to hold that true. `codex.api_request`
+    /// is not one: its endpoint, status and error say what the agent asked of which service.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Transport = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "codex.sse_event", "codex.websocket_event", "codex.startup_phase", "codex.turn_ttft",
+    };
 
     private readonly Utf8Strings _strings = new();
     private readonly List<Pending> _records = [];
     private readonly List<Attribute> _attributes = [];
-
-    // The line at hand is UTF-8 throughout, so no text in it needs checking on its own.
-    private bool _utf8;
 
     /// <summary>Adds the events of one request to <paramref name="events"/>, or returns false and adds none.</summary>
     public bool TryRead(ReadOnlySpan<byte> json, SourceLocation at, List<TelemetryEvent> events)
@@ -44,16 +50,17 @@ public sealed class OtlpJsonLines
         var count = events.Count;
         try
         {
-            if (Request(json, at, events))
+            // Text that is not UTF-8 goes the document way, which says where.
+            if (Utf8.IsValid(json) && Request(json, at, events))
                 return true;
         }
-        catch (JsonException)
+        catch (JsonScan.NotPlain)
         {
         }
         catch (InvalidOperationException)
         {
         }
-        catch (FormatException)
+        catch (JsonException)
         {
         }
         events.RemoveRange(count, events.Count - count);
@@ -62,89 +69,79 @@ public sealed class OtlpJsonLines
 
     private bool Request(ReadOnlySpan<byte> json, SourceLocation at, List<TelemetryEvent> events)
     {
-        _utf8 = Utf8.IsValid(json);
-        var reader = new Utf8JsonReader(json, Options);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        var scan = new JsonScan(json);
+        if (scan.Peek() != '{')
             return false;
-        var seen = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        scan.StartObject();
+        bool seen = false, first = true;
+        while (scan.Property(ref first, out var name))
         {
-            if (reader.ValueTextEquals("resourceLogs"u8))
+            if (!name.SequenceEqual("resourceLogs"u8))
             {
-                if (seen)
-                    return false;
-                seen = true;
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
-                {
-                    reader.Skip();
-                    continue;
-                }
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    if (reader.TokenType != JsonTokenType.StartObject || !ResourceLogs(ref reader, json, at, events))
-                        return false;
-                }
+                scan.Skip();
+                continue;
             }
-            else
+            if (seen)
+                return false;
+            seen = true;
+            if (scan.Peek() != '[')
             {
-                reader.Skip();
+                scan.Skip();
+                continue;
+            }
+            scan.StartArray();
+            var firstElement = true;
+            while (scan.Element(ref firstElement))
+            {
+                if (scan.Peek() != '{' || !ResourceLogs(ref scan, json, at, events))
+                    return false;
             }
         }
         // One value and nothing after it but white space, as JsonDocument.Parse requires.
-        return seen && !reader.Read();
+        return seen && scan.AtEnd();
     }
 
-    private bool ResourceLogs(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, SourceLocation at, List<TelemetryEvent> events)
+    private bool ResourceLogs(ref JsonScan scan, ReadOnlySpan<byte> json, SourceLocation at, List<TelemetryEvent> events)
     {
         Dictionary<string, string>? resource = null;
-        var scopes = false;
+        bool scopes = false, first = true;
         _records.Clear();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        scan.StartObject();
+        while (scan.Property(ref first, out var name))
         {
-            if (reader.ValueTextEquals("resource"u8))
+            if (name.SequenceEqual("resource"u8))
             {
                 if (resource is not null)
                     return false;
-                reader.Read();
                 resource = new Dictionary<string, string>(StringComparer.Ordinal);
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    if (!Resource(ref reader, json, resource))
-                        return false;
-                }
-                else
-                {
-                    reader.Skip();
-                }
+                if (scan.Peek() != '{')
+                    scan.Skip();
+                else if (!Resource(ref scan, json, resource))
+                    return false;
             }
-            else if (reader.ValueTextEquals("scopeLogs"u8))
+            else if (name.SequenceEqual("scopeLogs"u8))
             {
                 if (scopes)
                     return false;
                 scopes = true;
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
+                if (scan.Peek() != '[')
                 {
-                    reader.Skip();
+                    scan.Skip();
                     continue;
                 }
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                scan.StartArray();
+                var firstElement = true;
+                while (scan.Element(ref firstElement))
                 {
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        if (!ScopeLogs(ref reader, json))
-                            return false;
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
+                    if (scan.Peek() != '{')
+                        scan.Skip();
+                    else if (!ScopeLogs(ref scan, json))
+                        return false;
                 }
             }
             else
             {
-                reader.Skip();
+                scan.Skip();
             }
         }
         // The records need the resource, which may come after them.
@@ -174,29 +171,31 @@ public sealed class OtlpJsonLines
     /// <summary>What <see cref="AnyValue"/> returns for a value it did not turn into a string.</summary>
     private static readonly string Skimmed = new('\0', 1);
 
-    private bool ScopeLogs(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private bool ScopeLogs(ref JsonScan scan, ReadOnlySpan<byte> json)
     {
-        var records = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        bool records = false, first = true;
+        scan.StartObject();
+        while (scan.Property(ref first, out var name))
         {
-            if (!reader.ValueTextEquals("logRecords"u8))
+            if (!name.SequenceEqual("logRecords"u8))
             {
-                reader.Skip();
+                scan.Skip();
                 continue;
             }
             if (records)
                 return false;
             records = true;
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.StartArray)
+            if (scan.Peek() != '[')
             {
-                reader.Skip();
+                scan.Skip();
                 continue;
             }
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            scan.StartArray();
+            var firstElement = true;
+            while (scan.Element(ref firstElement))
             {
                 // The document path asks a record that is not an object for its body, which throws.
-                if (reader.TokenType != JsonTokenType.StartObject || !Record(ref reader, json))
+                if (scan.Peek() != '{' || !Record(ref scan, json))
                     return false;
             }
         }
@@ -204,40 +203,42 @@ public sealed class OtlpJsonLines
     }
 
     /// <summary>A resource object, at its start: its attributes.</summary>
-    private bool Resource(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Dictionary<string, string> fields)
+    private bool Resource(ref JsonScan scan, ReadOnlySpan<byte> json, Dictionary<string, string> fields)
     {
-        var attributes = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        bool attributes = false, first = true;
+        scan.StartObject();
+        while (scan.Property(ref first, out var name))
         {
-            if (!reader.ValueTextEquals("attributes"u8))
+            if (!name.SequenceEqual("attributes"u8))
             {
-                reader.Skip();
+                scan.Skip();
                 continue;
             }
             if (attributes)
                 return false;
             attributes = true;
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.StartArray)
+            if (scan.Peek() != '[')
             {
-                reader.Skip();
+                scan.Skip();
                 continue;
             }
-            if (!Attributes(ref reader, json, fields))
+            if (!Attributes(ref scan, json, fields))
                 return false;
         }
         return true;
     }
 
     /// <summary>An `attributes` array, at its start, into <paramref name="fields"/> (later keys win, as in the document path).</summary>
-    private bool Attributes(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Dictionary<string, string> fields)
+    private bool Attributes(ref JsonScan scan, ReadOnlySpan<byte> json, Dictionary<string, string> fields)
     {
         _attributes.Clear();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        scan.StartArray();
+        var first = true;
+        while (scan.Element(ref first))
         {
-            if (reader.TokenType != JsonTokenType.StartObject)
-                reader.Skip();
-            else if (!ReadAttribute(ref reader, json, skim: false))
+            if (scan.Peek() != '{')
+                scan.Skip();
+            else if (!ReadAttribute(ref scan, json, skim: false))
                 return false;
         }
         foreach (var attribute in _attributes)
@@ -251,52 +252,57 @@ public sealed class OtlpJsonLines
     /// a record is told apart by (<see cref="Known"/>) and the values <see cref="OtlpRecordFields"/> keeps at hand
     /// become strings, the other keys and values are located. A key that is not text leaves the attribute out.
     /// </summary>
-    private bool ReadAttribute(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, bool skim)
+    private bool ReadAttribute(ref JsonScan scan, ReadOnlySpan<byte> json, bool skim)
     {
         string? key = null, value = null;
-        bool hasKey = false, located = false, hasValue = false;
+        bool hasKey = false, located = false, hasValue = false, first = true;
         int keyStart = 0, keyLength = 0, start = 0, length = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        scan.StartObject();
+        while (scan.Property(ref first, out var name))
         {
-            if (reader.ValueTextEquals("key"u8))
+            if (name.SequenceEqual("key"u8))
             {
                 if (hasKey)
                     return false;
                 hasKey = true;
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.String)
+                if (scan.Peek() != '"')
                 {
-                    reader.Skip();
+                    scan.Skip();
+                    continue;
                 }
-                else if (skim && _utf8 && !reader.ValueIsEscaped && !reader.HasValueSequence)
+                var (at, size, escaped) = scan.String();
+                if (escaped)
                 {
-                    key = Known(reader.ValueSpan);
+                    key = scan.Unescape(at, size);
+                }
+                else if (skim)
+                {
+                    key = Known(json.Slice(at, size));
                     located = key is null;
-                    (keyStart, keyLength) = ((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+                    (keyStart, keyLength) = (at, size);
                 }
                 else
                 {
-                    key = _strings.Get(ref reader, 128);
+                    key = _strings.Get(json.Slice(at, size), 128);
                 }
             }
-            else if (reader.ValueTextEquals("value"u8))
+            else if (name.SequenceEqual("value"u8))
             {
                 if (hasValue)
                     return false;
                 hasValue = true;
-                reader.Read();
                 // The document path reads any value as an object (and throws on anything else).
-                if (reader.TokenType != JsonTokenType.StartObject)
+                if (scan.Peek() != '{')
                     return false;
                 // Codex writes the key first; a value before its key is read, whatever the key turns out to be.
                 var read = !skim || !hasKey || (key is not null && OtlpRecordFields.AtHand(key));
-                value = AnyValue(ref reader, json, read, key is not "event.timestamp", out start, out length);
+                value = AnyValue(ref scan, json, read, key is not "event.timestamp", out start, out length);
                 if (value is null)
                     return false;
             }
             else
             {
-                reader.Skip();
+                scan.Skip();
             }
         }
         if ((key is not null || located) && hasValue)
@@ -318,78 +324,75 @@ public sealed class OtlpJsonLines
     };
 
     /// <summary>A log record, at its start: its event, made once the resource is known.</summary>
-    private bool Record(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private bool Record(ref JsonScan scan, ReadOnlySpan<byte> json)
     {
         string? body = null;
         DateTimeOffset? time = null, observed = null;
-        bool attributes = false, hasBody = false, hasTime = false, hasObserved = false;
-        var recordStart = (int)reader.TokenStartIndex;
+        bool attributes = false, hasBody = false, hasTime = false, hasObserved = false, first = true;
+        var recordStart = scan.Position;
         _attributes.Clear();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        scan.StartObject();
+        while (scan.Property(ref first, out var name))
         {
-            if (reader.ValueTextEquals("attributes"u8))
+            if (name.SequenceEqual("attributes"u8))
             {
                 if (attributes)
                     return false;
                 attributes = true;
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
+                if (scan.Peek() != '[')
                 {
-                    reader.Skip();
+                    scan.Skip();
                     continue;
                 }
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                scan.StartArray();
+                var firstElement = true;
+                while (scan.Element(ref firstElement))
                 {
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                        reader.Skip();
-                    else if (!ReadAttribute(ref reader, json, skim: true))
+                    if (scan.Peek() != '{')
+                        scan.Skip();
+                    else if (!ReadAttribute(ref scan, json, skim: true))
                         return false;
                 }
             }
-            else if (reader.ValueTextEquals("body"u8))
+            else if (name.SequenceEqual("body"u8))
             {
                 if (hasBody)
                     return false;
                 hasBody = true;
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    if (AnyValue(ref reader, json, read: true, cache: true, out _, out _) is not { } text)
-                        return false;
+                if (scan.Peek() != '{')
+                    scan.Skip();
+                else if (AnyValue(ref scan, json, read: true, cache: true, out _, out _) is { } text)
                     body = text;
-                }
                 else
-                {
-                    reader.Skip();
-                }
+                    return false;
             }
-            else if (reader.ValueTextEquals("timeUnixNano"u8))
+            else if (name.SequenceEqual("timeUnixNano"u8))
             {
                 if (hasTime)
                     return false;
                 hasTime = true;
-                time = UnixNanos(ref reader, json);
+                time = UnixNanos(ref scan, json);
             }
-            else if (reader.ValueTextEquals("observedTimeUnixNano"u8))
+            else if (name.SequenceEqual("observedTimeUnixNano"u8))
             {
                 if (hasObserved)
                     return false;
                 hasObserved = true;
-                observed = UnixNanos(ref reader, json);
+                observed = UnixNanos(ref scan, json);
             }
             else
             {
-                reader.Skip();
+                scan.Skip();
             }
         }
         var recordTime = time ?? observed;
-        string? name = null;
+        string? eventName = null;
         foreach (var attribute in _attributes)
         {
             if (attribute.Key == "event.name")
-                name = attribute.Value;
+                eventName = attribute.Value;
         }
-        if (name is not null && Detailed.Contains(name))
+        if (eventName is not null && Detailed.Contains(eventName))
         {
             // Read whole now: the keys and values skimmed are strings from where they are in the line.
             var fields = new Dictionary<string, string>(_attributes.Count + 4, StringComparer.Ordinal);
@@ -404,8 +407,10 @@ public sealed class OtlpJsonLines
         }
         else
         {
-            // The record's JSON text, far less than what its strings would take, read again only if a field is asked.
-            var light = new OtlpRecordFields(json[recordStart..(int)reader.BytesConsumed].ToArray(), body);
+            // The record's JSON text, far less than what its strings would take, read again only if a field is asked;
+            // a transport event's, never.
+            var text = eventName is not null && Transport.Contains(eventName) ? null : json[recordStart..scan.Position].ToArray();
+            var light = new OtlpRecordFields(text, body);
             Attribute? stamp = null;
             foreach (var attribute in _attributes)
             {
@@ -427,106 +432,95 @@ public sealed class OtlpJsonLines
     /// <summary>
     /// An OTLP AnyValue, at its start, as <see cref="TelemetryReader"/> writes it: its first property decides; strings as
     /// themselves, numbers and booleans as written, anything else as its JSON text. Null where the document path
-    /// throws. Unless <paramref name="read"/>, a text that is in the line as UTF-8 is only checked and located
-    /// (<paramref name="start"/>, <paramref name="length"/>), and <see cref="Skimmed"/> returned.
+    /// throws. Unless <paramref name="read"/>, a text without escapes is only located (<paramref name="start"/>,
+    /// <paramref name="length"/>), and <see cref="Skimmed"/> returned.
     /// </summary>
-    private string? AnyValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, bool read, bool cache, out int start, out int length)
+    private string? AnyValue(ref JsonScan scan, ReadOnlySpan<byte> json, bool read, bool cache, out int start, out int length)
     {
         (start, length) = (0, 0);
-        if (!reader.Read() || reader.TokenType == JsonTokenType.EndObject)
+        var first = true;
+        scan.StartObject();
+        if (!scan.Property(ref first, out var kind))
             return "";
-        // The document path takes the first property's name as a string, which throws on text that is not UTF-8.
-        if (reader.ValueIsEscaped ? reader.GetString() is null : !_utf8 && !Utf8.IsValid(reader.ValueSpan))
-            return null;
         string? text;
-        if (reader.ValueTextEquals("stringValue"u8) || reader.ValueTextEquals("bytesValue"u8))
+        if (kind.SequenceEqual("stringValue"u8) || kind.SequenceEqual("bytesValue"u8))
         {
-            reader.Read();
-            text = reader.TokenType switch
+            switch (scan.Peek())
             {
-                JsonTokenType.String => Text(ref reader, read, cache, out start, out length),
-                JsonTokenType.Null => "",
-                _ => null,
-            };
+                case (byte)'"':
+                    text = Text(ref scan, json, read, cache, out start, out length);
+                    break;
+                case (byte)'n':
+                    scan.Literal();
+                    text = "";
+                    break;
+                default:
+                    text = null;
+                    break;
+            }
         }
-        else if (reader.ValueTextEquals("intValue"u8) || reader.ValueTextEquals("doubleValue"u8))
+        else if (kind.SequenceEqual("intValue"u8) || kind.SequenceEqual("doubleValue"u8))
         {
-            reader.Read();
-            text = reader.TokenType == JsonTokenType.String ? Text(ref reader, read, cache, out start, out length) : Raw(ref reader, json, read, out start, out length);
+            text = scan.Peek() == '"' ? Text(ref scan, json, read, cache, out start, out length) : Raw(ref scan, json, read, out start, out length);
         }
-        else if (reader.ValueTextEquals("boolValue"u8))
+        else if (kind.SequenceEqual("boolValue"u8))
         {
-            reader.Read();
-            text = reader.TokenType == JsonTokenType.True ? "true" : "false";
-            reader.Skip();
+            text = scan.Peek() == 't' ? "true" : "false";
+            scan.Skip();
         }
         else
         {
-            reader.Read();
-            text = Raw(ref reader, json, read, out start, out length);
+            text = Raw(ref scan, json, read, out start, out length);
         }
         if (text is null)
             return null;
         // The rest of the AnyValue is not read, only checked.
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            reader.Skip();
+        while (scan.Property(ref first, out _))
+            scan.Skip();
         return text;
     }
 
-    /// <summary>A string value (GetString, which throws on text that is not UTF-8), or only checked and located; null when it would throw.</summary>
-    private string? Text(ref Utf8JsonReader reader, bool read, bool cache, out int start, out int length)
+    /// <summary>A string value (as GetString gives it), or, unless it must be read or has escapes, only located.</summary>
+    private string Text(ref JsonScan scan, ReadOnlySpan<byte> json, bool read, bool cache, out int start, out int length)
     {
+        var (at, size, escaped) = scan.String();
         (start, length) = (0, 0);
-        if (read || reader.ValueIsEscaped || reader.HasValueSequence)
-            return cache ? _strings.Get(ref reader, 40) : reader.GetString();
-        if (!_utf8 && !Utf8.IsValid(reader.ValueSpan))
-            return null;
-        // The text between the quotes.
-        (start, length) = ((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+        if (escaped)
+            return scan.Unescape(at, size);
+        if (read)
+            return cache ? _strings.Get(json.Slice(at, size), 40) : Encoding.UTF8.GetString(json.Slice(at, size));
+        (start, length) = (at, size);
         return Skimmed;
     }
 
-    /// <summary>
-    /// The current value's JSON text as written (JsonElement.GetRawText): a whole object or array, a string with its
-    /// quotes; null for text that is not UTF-8, on which GetRawText throws. Unless <paramref name="read"/>, located.
-    /// </summary>
-    private string? Raw(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, bool read, out int start, out int length)
+    /// <summary>The value's JSON text as written (JsonElement.GetRawText): a whole object or array, a string with its quotes. Unless <paramref name="read"/>, located.</summary>
+    private static string Raw(ref JsonScan scan, ReadOnlySpan<byte> json, bool read, out int start, out int length)
     {
-        start = (int)reader.TokenStartIndex;
-        reader.Skip();
-        length = (int)reader.BytesConsumed - start;
-        var raw = json.Slice(start, length);
-        if (!_utf8 && !Utf8.IsValid(raw))
-            return null;
-        return read ? Encoding.UTF8.GetString(raw) : Skimmed;
+        scan.Peek();
+        start = scan.Position;
+        scan.Skip();
+        length = scan.Position - start;
+        return read ? Encoding.UTF8.GetString(json.Slice(start, length)) : Skimmed;
     }
 
-    /// <summary>`timeUnixNano` / `observedTimeUnixNano` (a string of digits, or a number), at its property name.</summary>
-    private static DateTimeOffset? UnixNanos(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    /// <summary>`timeUnixNano` / `observedTimeUnixNano` (a string of digits, or a number), after its property name.</summary>
+    private static DateTimeOffset? UnixNanos(ref JsonScan scan, ReadOnlySpan<byte> json)
     {
-        reader.Read();
         long nanos;
         bool parsed;
-        switch (reader.TokenType)
+        switch (scan.Peek())
         {
-            case JsonTokenType.String when reader.ValueIsEscaped:
-                parsed = long.TryParse(reader.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out nanos);
+            case (byte)'"':
+                var (at, size, escaped) = scan.String();
+                parsed = escaped
+                    ? long.TryParse(scan.Unescape(at, size), NumberStyles.None, CultureInfo.InvariantCulture, out nanos)
+                    : Digits(json.Slice(at, size), out nanos);
                 break;
-            case JsonTokenType.String:
-                // GetString would throw on text that is not UTF-8; digits are.
-                if (!Utf8.IsValid(reader.ValueSpan))
-                    throw new InvalidOperationException("Not UTF-8.");
-                parsed = Digits(reader.ValueSpan, out nanos);
-                break;
-            case JsonTokenType.Number:
-                parsed = Digits(reader.ValueSpan, out nanos);
+            case (byte)'-' or (>= (byte)'0' and <= (byte)'9'):
+                parsed = Digits(scan.Number(), out nanos);
                 break;
             default:
-                // GetRawText of an object or array throws on text that is not UTF-8.
-                var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                if (!Utf8.IsValid(json[start..(int)reader.BytesConsumed]))
-                    throw new InvalidOperationException("Not UTF-8.");
+                scan.Skip();
                 return null;
         }
         return parsed && nanos > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(nanos / 1_000_000) : null;
@@ -551,18 +545,6 @@ public sealed class OtlpJsonLines
         private const int Slots = 4096;
         private readonly byte[]?[] _utf8 = new byte[Slots][];
         private readonly string?[] _text = new string[Slots];
-
-        /// <summary>A string token's text (GetString: it throws on text that is not UTF-8).</summary>
-        public string Get(ref Utf8JsonReader reader, int longest)
-        {
-            if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > longest)
-                return reader.GetString()!;
-            if (Find(reader.ValueSpan, out var slot) is { } known)
-                return known;
-            var text = reader.GetString()!;
-            Keep(slot, reader.ValueSpan, text);
-            return text;
-        }
 
         /// <summary>Text already checked to be UTF-8, with nothing to unescape.</summary>
         public string Get(ReadOnlySpan<byte> utf8, int longest)

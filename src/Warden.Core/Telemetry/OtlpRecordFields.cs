@@ -8,8 +8,8 @@ namespace Warden.Core.Telemetry;
 /// The fields of an OTLP JSON log record that no detection reads in detail (<see cref="OtlpJsonLines.Detailed"/>):
 /// the few every event needs (name, time, session, user, originator, body) at hand as strings, and the record's JSON
 /// text, read into the dictionary the document path builds, exactly, the first time anything else is asked. Most
-/// records (sse_event, api_request, startup_phase, turn_ttft) are never asked, so their values never become strings.
-/// Not thread-safe: an event is read by one consumer at a time.
+/// records are never asked, so their values never become strings; Codex's transport and timing events
+/// (<see cref="OtlpJsonLines.Transport"/>) keep no text at all, only the fields at hand. Not thread-safe: an event is read by one consumer at a time.
 /// </summary>
 public sealed class OtlpRecordFields : IReadOnlyDictionary<string, string>
 {
@@ -23,9 +23,9 @@ public sealed class OtlpRecordFields : IReadOnlyDictionary<string, string>
     // The last value of each key kept at hand, among the attributes.
     private string? _name, _conversation, _email, _account, _originator, _bodyAttribute;
 
-    /// <param name="record">The log record's JSON text (an object the fast reader read whole).</param>
+    /// <param name="record">The log record's JSON text (an object the fast reader read whole); null to keep only the fields at hand.</param>
     /// <param name="body">The record's body (an AnyValue), if it has one.</param>
-    internal OtlpRecordFields(byte[] record, string? body)
+    internal OtlpRecordFields(byte[]? record, string? body)
     {
         _record = record;
         _body = body;
@@ -67,7 +67,7 @@ public sealed class OtlpRecordFields : IReadOnlyDictionary<string, string>
         {
             if (_all is { } all)
                 return all;
-            all = TelemetryReader.RecordFields(_record!);
+            all = _record is { } record ? TelemetryReader.RecordFields(record) : AtHandFields();
             foreach (var key in ResourceKeys)
             {
                 if (_resource.TryGetValue(key, out var value))
@@ -76,6 +76,18 @@ public sealed class OtlpRecordFields : IReadOnlyDictionary<string, string>
             _record = null;
             return _all = all;
         }
+    }
+
+    private Dictionary<string, string> AtHandFields()
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in (ReadOnlySpan<(string, string?)>)[("event.name", _name), ("conversation.id", _conversation), ("user.email", _email),
+            ("user.account_id", _account), ("originator", _originator), ("body", _body ?? _bodyAttribute)])
+        {
+            if (value is not null)
+                fields[key] = value;
+        }
+        return fields;
     }
 
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out string value)

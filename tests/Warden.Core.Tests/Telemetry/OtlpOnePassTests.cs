@@ -18,9 +18,15 @@ public sealed class OtlpOnePassTests
         [.. Directory.GetDirectories(RepositoryRootAttribute.Fixtures("telemetry")).Order(StringComparer.Ordinal)
             .Select(d => Path.Combine(d, "otlp.jsonl")).Where(File.Exists).SelectMany(File.ReadLines)];
 
+    /// <summary>An event and its fields; a transport event's as the one-pass reader keeps them (<see cref="OtlpJsonLines.Transport"/>).</summary>
     private static string Describe(TelemetryEvent e) =>
         $"{e.Position} {e.Format} {e.Name} {e.Time:O} s={e.Session} u={e.User} h={e.Host} | "
-        + string.Join(" | ", e.Fields.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}"));
+        + string.Join(" | ", e.Fields.Where(f => Kept(e, f.Key)).OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}"));
+
+    private static readonly string[] AtHand = ["event.name", "conversation.id", "user.email", "user.account_id", "originator", "body"];
+
+    private static bool Kept(TelemetryEvent e, string key) =>
+        !OtlpJsonLines.Transport.Contains(e.Name) || AtHand.Contains(key) || key.StartsWith("resource.", StringComparison.Ordinal);
 
     /// <summary>The events and damage of each line, read one way or the other; the at-hand fields are asked first, as detections do.</summary>
     private static (List<string> Events, List<string> Damage) Read(IReadOnlyList<byte[]> lines, bool onePass)
@@ -164,5 +170,144 @@ public sealed class OtlpOnePassTests
             Utf8(JsonNode.Parse(line)!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })),
             Utf8("[]"),
         ]);
+    }
+
+    /// <summary>
+    /// The scanner checks the JSON grammar itself, so it must refuse every line the reader refuses: recorded lines with
+    /// one byte taken out, put in or changed (structural characters, quotes, escapes, digits, white space, control
+    /// characters), and cut short, each read both ways. Seeded, so a failure names the same line again.
+    /// </summary>
+    [Fact]
+    public void Damaged_copies_of_recorded_lines_read_the_same()
+    {
+        var random = new Random(20261128);
+        var bytes = "{}[],:\"\\/ \t\n\r0123456789.-+eEtrufalsn\u0001\u007fu"u8.ToArray();
+        var lines = new List<byte[]>();
+        foreach (var line in Recorded().Where((_, i) => i % 2 == 0).Select(Utf8))
+        {
+            for (var n = 0; n < 40; n++)
+            {
+                var at = random.Next(line.Length);
+                var copy = new List<byte>(line);
+                switch (n % 4)
+                {
+                    case 0:
+                        copy.RemoveAt(at);
+                        break;
+                    case 1:
+                        copy.Insert(at, bytes[random.Next(bytes.Length)]);
+                        break;
+                    case 2:
+                        copy[at] = bytes[random.Next(bytes.Length)];
+                        break;
+                    default:
+                        copy.RemoveRange(at, copy.Count - at);
+                        break;
+                }
+                lines.Add([.. copy]);
+            }
+        }
+        lines.Count.ShouldBeGreaterThan(1000);
+        Same(lines);
+    }
+
+    /// <summary>Small texts at the edges of the grammar, where a hand-written scanner would go wrong first.</summary>
+    [Theory]
+    [InlineData("{\"resourceLogs\":[],}")]
+    [InlineData("{\"resourceLogs\":[1,]}")]
+    [InlineData("{\"resourceLogs\":[,]}")]
+    [InlineData("{,\"resourceLogs\":[]}")]
+    [InlineData("{\"resourceLogs\":[]}x")]
+    [InlineData("{\"resourceLogs\":[]} {}")]
+    [InlineData("{\"resourceLogs\":[], \"n\": 01}")]
+    [InlineData("{\"resourceLogs\":[], \"n\": 1.}")]
+    [InlineData("{\"resourceLogs\":[], \"n\": .5}")]
+    [InlineData("{\"resourceLogs\":[], \"n\": -}")]
+    [InlineData("{\"resourceLogs\":[], \"n\": 1e}")]
+    [InlineData("{\"resourceLogs\":[], \"n\": 1e+5, \"m\": -0.5E-3}")]
+    [InlineData("{\"resourceLogs\":[], \"n\": +1}")]
+    [InlineData("{\"resourceLogs\":[], \"t\": tru}")]
+    [InlineData("{\"resourceLogs\":[], \"t\": truex}")]
+    [InlineData("{\"resourceLogs\":[], \"t\": nulll}")]
+    [InlineData("{\"resourceLogs\":[], \"s\": \"a\\x\"}")]
+    [InlineData("{\"resourceLogs\":[], \"s\": \"a\\u12\"}")]
+    [InlineData("{\"resourceLogs\":[], \"s\": \"a\\u12G4\"}")]
+    [InlineData("{\"resourceLogs\":[], \"s\": \"\\ud800\"}")]
+    [InlineData("{\"resourceLogs\":[], \"s\": \"a\tb\"}")]
+    [InlineData("{\"resourceLogs\":[], \"s\": \"open}")]
+    [InlineData("{\"resourceLogs\":[], \"a\": [[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]}")]
+    [InlineData("{\"resourceLogs\":[] /* comment */}")]
+    [InlineData("\ufeff{\"resourceLogs\":[]}")]
+    [InlineData("{\"resourceLogs\" :\t[ ]\r\n}\n")]
+    [InlineData("{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"timeUnixNano\": -5, \"observedTimeUnixNano\": 1.5e18, \"attributes\":[{\"key\":\"event.name\",\"value\":{\"stringValue\":\"codex.sse_event\"}}]}]}]}]}")]
+    [InlineData("{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"timeUnixNano\": \"17961120497298932\\u0036\", \"attributes\":[{\"key\":\"event.name\",\"value\":{\"stringValue\":\"codex.sse_event\", \"stringValue\": 3}}]}]}]}]}")]
+    [InlineData("{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"attributes\":[{\"key\":\"event.name\",\"value\":{\"stringValue\":5}}]}]}]}]}")]
+    [InlineData("{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"attributes\":[{\"key\":\"x\",\"value\":{\"boolValue\":\"yes\"}}, {\"key\":\"y\",\"value\":{\"intValue\":[1, {\"a\": null}]}}]}]}]}]}")]
+    public void Texts_at_the_edges_of_the_grammar_read_the_same(string text) => Same([Utf8(text)]);
+
+    /// <summary>
+    /// Transport events keep only the fields at hand, which holds only while no detection reads more of them: every
+    /// detection runs over every recording (read the document way, all fields there) and may ask a transport event for
+    /// nothing else.
+    /// </summary>
+    [Fact]
+    public void No_detection_reads_a_transport_event_beyond_its_fields_at_hand()
+    {
+        var reader = new TelemetryReader("otlp.jsonl", TelemetryFormat.OtlpJson) { OnePass = false };
+        var damage = new List<TelemetryDamage>();
+        var engine = new Warden.Core.Audit.AuditEngine(Warden.Core.Audit.AuditOptions.Default);
+        var asked = new SortedSet<string>(StringComparer.Ordinal);
+        var transport = 0;
+        var line = 0;
+        foreach (var text in Recorded())
+        {
+            foreach (var e in reader.Read(Utf8(text), ++line, damage))
+            {
+                if (!OtlpJsonLines.Transport.Contains(e.Name))
+                {
+                    engine.Observe(e);
+                    continue;
+                }
+                transport++;
+                engine.Observe(e with { Fields = new Watched(e.Fields, key => { if (!Kept(e, key)) asked.Add($"{e.Name}: {key}"); }) });
+            }
+        }
+        engine.Finish().Alerts.ShouldNotBeEmpty();
+        damage.ShouldBeEmpty();
+        transport.ShouldBeGreaterThan(100);
+        asked.ShouldBeEmpty();
+    }
+
+    /// <summary>Fields that say which keys were asked for, by any means.</summary>
+    private sealed class Watched(IReadOnlyDictionary<string, string> fields, Action<string> asked) : IReadOnlyDictionary<string, string>
+    {
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value)
+        {
+            asked(key);
+            return fields.TryGetValue(key, out value);
+        }
+
+        public string this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
+
+        public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+        public IEnumerable<string> Keys => Every().Select(f => f.Key);
+
+        public IEnumerable<string> Values => Every().Select(f => f.Value);
+
+        public int Count => fields.Count;
+
+        public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => Every().GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private IEnumerable<KeyValuePair<string, string>> Every()
+        {
+            foreach (var field in fields)
+            {
+                asked(field.Key);
+                yield return field;
+            }
+        }
     }
 }
