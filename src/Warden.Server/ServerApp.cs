@@ -110,12 +110,13 @@ public static class ServerApp
             .Accepts<TokenRequest>("application/json").Produces<TokenCreated>(201).ProducesProblems(400, 401, 403, 429);
         api.MapPost("/v1/logs", (Delegate)Logs).WithSummary("OTLP/HTTP logs (ExportLogsServiceRequest, JSON or protobuf): the audit detections run, alerts are stored.")
             .Accepts<object>("application/json", "application/x-protobuf").Produces(200).ProducesProblems(400, 401, 403, 413, 415, 429);
+        PolicyApi.Map(api);
         Scim.ScimApi.Map(app);
         Dashboard.Map(app);
     }
 
     /// <summary>The error responses an endpoint can give, each `{"error": "…"}`.</summary>
-    private static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statuses)
+    internal static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statuses)
     {
         foreach (var status in statuses)
             builder.Produces<Problem>(status);
@@ -304,7 +305,7 @@ public static class ServerApp
         var (_, refusal) = await Require(context, Role.Viewer, Role.Admin);
         if (refusal is not null)
             return refusal;
-        if (context.RequestServices.GetRequiredService<ServerOptions>().Policy is not { } repo)
+        if (context.RequestServices.GetRequiredService<ServerOptions>().Policy?.Repository is not { } repo)
             return Error(409, "the server was started without a policy repository (warden serve --policy DIR)");
         if (context.Request.Query["user"].ToString() is not { Length: > 0 } key)
             return Error(400, "user is required (a userName, id or externalId of the SCIM directory)");

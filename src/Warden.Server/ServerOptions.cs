@@ -21,8 +21,16 @@ public sealed record ServerOptions
     /// <summary>Requests one token may make per minute (429 above).</summary>
     public int RequestsPerMinute { get; init; } = 1200;
 
-    /// <summary>The policy repository lookups answer from (`--policy`); null when the server was started without one.</summary>
-    public Warden.Core.Policy.PolicyRepository? Policy { get; init; }
+    /// <summary>The policy repository (`--policy`) lookups, artifacts and the governance pages answer from; null when the server was started without one.</summary>
+    public ServerPolicy? Policy { get; init; }
+
+    /// <summary>The clock that says what day it is (reviews and exceptions fall due by it).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Warden's version, as reports name it.</summary>
+    public string Version { get; init; } = typeof(ServerOptions).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "dev";
 
     /// <summary>How long a token that authenticated is trusted without asking the database again (revocation takes effect within this).</summary>
     public TimeSpan TokenCache { get; init; } = TimeSpan.FromSeconds(10);

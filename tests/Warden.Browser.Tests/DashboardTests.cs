@@ -35,7 +35,9 @@ public sealed class DashboardTests : IAsyncLifetime
             listener.Start();
             _url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
         }
-        _app = ServerApp.Build(new ServerOptions { Urls = _url }, _database);
+        var (repository, errors) = ServerPolicy.Load(Warden.Tests.RepositoryRootAttribute.Fixtures("report", "acme"));
+        errors.ShouldBeEmpty();
+        _app = ServerApp.Build(new ServerOptions { Urls = _url, Policy = repository }, _database);
         await _app.StartAsync();
         using var client = new HttpClient { BaseAddress = new Uri(_url) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
@@ -116,5 +118,41 @@ public sealed class DashboardTests : IAsyncLifetime
         page.Url.ShouldEndWith("/signin");
         await page.GotoAsync(_url + "/machines");
         page.Url.ShouldEndWith("/signin");
+    }
+
+    [Fact]
+    public async Task A_viewer_reads_the_governance_pages_and_downloads_a_policys_mobileconfig()
+    {
+        var page = await Browser.NewPageAsync();
+        await page.GotoAsync(_url + "/signin");
+        await page.FillAsync("#token", _viewer);
+        await page.ClickAsync("button[type=submit]");
+        (await page.Locator(".tile").AllTextContentsAsync()).ShouldContain(t => t.Contains("reviews overdue"));
+
+        await page.ClickAsync("nav >> text=Rollout");
+        (await page.TextContentAsync("h1")).ShouldBe("Rollout");
+        (await page.TextContentAsync("section#rollout"))!.ShouldContain("Phase 0");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Chromium.Screenshots, "dashboard-rollout.png"), FullPage = true });
+
+        await page.ClickAsync("nav >> text=Register");
+        (await page.Locator("section#register tbody tr").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.TextContentAsync("section#exceptions"))!.ShouldContain("expired");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Chromium.Screenshots, "dashboard-register.png"), FullPage = true });
+
+        await page.ClickAsync("nav >> text=NIST coverage");
+        (await page.Locator("section#frameworks svg").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.TextContentAsync("section#frameworks"))!.ShouldContain("GV.");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Chromium.Screenshots, "dashboard-coverage.png"), FullPage = true });
+
+        await page.ClickAsync("nav >> text=Surfaces");
+        (await page.Locator("section#surfaces tbody tr").CountAsync()).ShouldBeGreaterThan(0);
+
+        await page.ClickAsync("nav >> text=Policies");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Chromium.Screenshots, "dashboard-policies.png"), FullPage = true });
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("section#artifacts a[href$='.mobileconfig']").First.ClickAsync());
+        download.SuggestedFilename.ShouldBe("com.openai.codex.mobileconfig");
+        var saved = Path.Combine(_folder, "downloaded.mobileconfig");
+        await download.SaveAsAsync(saved);
+        (await File.ReadAllTextAsync(saved)).ShouldContain("<plist");
     }
 }

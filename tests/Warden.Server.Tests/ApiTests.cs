@@ -308,7 +308,7 @@ public sealed class ApiTests
         var root = document.RootElement;
         root.GetProperty("info").GetProperty("title").GetString().ShouldBe("Warden server API");
         var paths = root.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        paths.ShouldBe(["/healthz", "/metrics", "/api/v1/checkins", "/api/v1/machines", "/api/v1/machines/{id}", "/api/v1/findings", "/api/v1/alerts", "/api/v1/lookup", "/api/v1/tokens", "/v1/logs"], ignoreOrder: true);
+        paths.ShouldBe(["/healthz", "/metrics", "/api/v1/checkins", "/api/v1/machines", "/api/v1/machines/{id}", "/api/v1/findings", "/api/v1/alerts", "/api/v1/lookup", "/api/v1/tokens", "/v1/logs", "/api/v1/artifacts", "/api/v1/artifacts/{path}", "/api/v1/governance"], ignoreOrder: true);
         var checkin = root.GetProperty("paths").GetProperty("/api/v1/checkins").GetProperty("post");
         checkin.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _).ShouldBeTrue();
         checkin.GetProperty("responses").EnumerateObject().Select(r => r.Name).ShouldBe(["201", "400", "401", "403", "413", "429"], ignoreOrder: true);

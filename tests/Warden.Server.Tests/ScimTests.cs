@@ -105,7 +105,7 @@ public sealed class LookupTests
     [MemberData(nameof(ScimTests.Engines), MemberType = typeof(ScimTests))]
     public async Task A_user_of_the_pushed_directory_gets_the_first_matching_rules_policy(Engine engine)
     {
-        var (repo, errors) = Warden.Scanning.PolicyRepositoryLoader.Load(Warden.Tests.RepositoryRootAttribute.Fixtures("report", "acme"));
+        var (repo, errors) = ServerPolicy.Load(Warden.Tests.RepositoryRootAttribute.Fixtures("report", "acme"));
         errors.ShouldBeEmpty();
         await using var server = await TestServerHost.StartAsync(engine, new ServerOptions { Policy = repo });
         var idp = server.Client(server.Admin);

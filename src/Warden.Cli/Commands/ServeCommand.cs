@@ -31,16 +31,16 @@ public static class ServeCommand
     {
         var database = new DatabaseOptions();
         var listen = new Option<string>("--listen") { Description = "Address to listen on.", DefaultValueFactory = _ => "http://127.0.0.1:8700" };
-        var policy = new Option<string>("--policy") { Description = "Policy repository folder (or its warden.toml): /api/v1/lookup answers from it and the SCIM directory." };
+        var policy = new Option<string>("--policy") { Description = "Policy repository folder (or its warden.toml): lookups over the SCIM directory, artifact downloads for MDM, and the governance pages (register and reviews, rollout, surfaces, NIST coverage) answer from it." };
         var command = new Command("serve", "Run the team's server: dashboard, REST API, endpoint check-ins and the OTLP/HTTP logs receiver.") { listen, policy };
         database.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
-            Warden.Core.Policy.PolicyRepository? repo = null;
+            ServerPolicy? repo = null;
             if (parse.GetValue(policy) is { } policyPath)
             {
-                var (loaded, errors) = Warden.Scanning.PolicyRepositoryLoader.Load(policyPath);
-                if (loaded is null || errors.Count > 0)
+                var (loaded, errors) = ServerPolicy.Load(policyPath);
+                if (loaded is null)
                 {
                     foreach (var error in errors)
                         stderr.WriteLine($"warden serve: {error}");
@@ -48,7 +48,7 @@ public static class ServeCommand
                 }
                 repo = loaded;
             }
-            var options = new ServerOptions { Urls = parse.GetValue(listen)!, Policy = repo };
+            var options = new ServerOptions { Urls = parse.GetValue(listen)!, Policy = repo, Version = ToolInfo.Version };
             await using var db = database.Open(parse);
             try
             {

@@ -5,6 +5,9 @@ using Warden.Core.Findings;
 
 namespace Warden.Core.Reporting;
 
+/// <summary>The sections of the HTML report, in the order the whole report has them.</summary>
+public enum ReportSection { Summary, Policies, Surfaces, Register, Exceptions, Rollout, Findings, Trend, Frameworks }
+
 /// <summary>
 /// `warden report --format html`: one self-contained page (inline CSS, charts as inline SVG, no scripts, no fonts or
 /// images from anywhere) that opens from a file, an e-mail attachment or a CI artifact, and prints.
@@ -16,9 +19,7 @@ public static class ReportHtmlWriter
         (Severity.Critical, "#7f1d1d"), (Severity.High, "#dc2626"), (Severity.Medium, "#d97706"), (Severity.Low, "#2563eb"), (Severity.Info, "#6b7280"),
     ];
 
-    private const string Style = """
-        :root { --ink: #111827; --muted: #4b5563; --line: #e5e7eb; --bg: #f9fafb; --ok: #15803d; --warn: #b45309; --bad: #b91c1c; }
-        * { box-sizing: border-box; }
+    private const string PageStyle = """
         body { margin: 0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--ink); background: #fff; }
         header { padding: 24px 32px 12px; border-bottom: 1px solid var(--line); background: var(--bg); }
         header h1 { margin: 0 0 4px; font-size: 24px; }
@@ -26,6 +27,15 @@ public static class ReportHtmlWriter
         nav { padding: 8px 32px; border-bottom: 1px solid var(--line); font-size: 13px; }
         nav a { margin-right: 14px; color: var(--muted); text-decoration: none; }
         main { padding: 0 32px 32px; max-width: 1200px; }
+        footer { padding: 16px 32px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); }
+        @media (max-width: 900px) { header, nav, main, footer { padding-left: 12px; padding-right: 12px; } table { font-size: 12px; } th, td { padding: 4px 5px; } }
+        @media print { nav { display: none; } header { background: none; } header, main, footer { padding-left: 0; padding-right: 0; } table { font-size: 11px; } th, td { padding: 3px 4px; } section { break-inside: auto; } tr { break-inside: avoid; } h2 { break-after: avoid; } }
+        """;
+
+    /// <summary>The stylesheet of the sections themselves (tables, cards, badges, charts), for a page that shows some of them.</summary>
+    public const string SectionStyle = """
+        :root { --ink: #111827; --muted: #4b5563; --line: #e5e7eb; --bg: #f9fafb; --ok: #15803d; --warn: #b45309; --bad: #b91c1c; }
+        * { box-sizing: border-box; }
         section { margin-top: 28px; }
         h2 { font-size: 18px; margin: 0 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
         h3 { font-size: 15px; margin: 18px 0 6px; }
@@ -47,9 +57,6 @@ public static class ReportHtmlWriter
         svg { max-width: 100%; height: auto; }
         svg text { font: 12px system-ui, "DejaVu Sans", sans-serif; fill: var(--ink); }
         ol, ul { margin: 6px 0; padding-left: 22px; }
-        footer { padding: 16px 32px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); }
-        @media (max-width: 900px) { header, nav, main, footer { padding-left: 12px; padding-right: 12px; } table { font-size: 12px; } th, td { padding: 4px 5px; } }
-        @media print { nav { display: none; } header { background: none; } header, main, footer { padding-left: 0; padding-right: 0; } table { font-size: 11px; } th, td { padding: 3px 4px; } section { break-inside: auto; } tr { break-inside: avoid; } h2 { break-after: avoid; } }
         """;
 
     public static void Write(GovernanceReport report, string toolVersion, TextWriter output)
@@ -58,26 +65,44 @@ public static class ReportHtmlWriter
         var h = new StringBuilder();
         var day = ReportText.Day(report.Inputs.Today);
         h.Append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        h.Append(CultureInfo.InvariantCulture, $"<title>{E(repo.OrgName)} · Codex governance report · {day}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n");
+        h.Append(CultureInfo.InvariantCulture, $"<title>{E(repo.OrgName)} · Codex governance report · {day}</title>\n<style>\n{SectionStyle}\n{PageStyle}\n</style>\n</head>\n<body>\n");
         h.Append(CultureInfo.InvariantCulture, $"<header><h1>Codex governance report: {E(repo.OrgName)}</h1><p>{day} · policy repository <code>{E(report.Inputs.Revision)}</code> · Codex {E(repo.CodexVersion)} · warden {E(toolVersion)}</p></header>\n");
         h.Append("<nav>");
         foreach (var (id, title) in new[] { ("summary", "Summary"), ("policies", "Policies"), ("surfaces", "Surfaces"), ("register", "Register"), ("exceptions", "Exceptions"), ("rollout", "Rollout"), ("findings", "Findings"), ("trend", "Trend"), ("frameworks", "Frameworks") })
             h.Append(CultureInfo.InvariantCulture, $"<a href=\"#{id}\">{title}</a>");
         h.Append("</nav>\n<main>\n");
 
-        Summary(h, report);
-        Policies(h, report);
-        Surfaces(h, report);
-        Register(h, report);
-        Exceptions(h, report);
-        Rollout(h, report);
-        Findings(h, report);
-        Trend(h, report);
-        Frameworks(h, report);
+        foreach (var section in Enum.GetValues<ReportSection>())
+            Section(h, report, section);
 
         h.Append("</main>\n<footer>Written by <code>warden report</code> from the policy repository's files; every figure can be traced to a file and line in it. ")
             .Append(E(FrameworkCatalogNote(report))).Append("</footer>\n</body>\n</html>\n");
         output.Write(h.ToString());
+    }
+
+    /// <summary>Some of the report's sections, in the order given, as the page shows them (the server's dashboard shows them a few at a time).</summary>
+    public static string Sections(GovernanceReport report, params ReadOnlySpan<ReportSection> sections)
+    {
+        var h = new StringBuilder();
+        foreach (var section in sections)
+            Section(h, report, section);
+        return h.ToString();
+    }
+
+    private static void Section(StringBuilder h, GovernanceReport report, ReportSection section)
+    {
+        switch (section)
+        {
+            case ReportSection.Summary: Summary(h, report); break;
+            case ReportSection.Policies: Policies(h, report); break;
+            case ReportSection.Surfaces: Surfaces(h, report); break;
+            case ReportSection.Register: Register(h, report); break;
+            case ReportSection.Exceptions: Exceptions(h, report); break;
+            case ReportSection.Rollout: Rollout(h, report); break;
+            case ReportSection.Findings: Findings(h, report); break;
+            case ReportSection.Trend: Trend(h, report); break;
+            default: Frameworks(h, report); break;
+        }
     }
 
     private static void Summary(StringBuilder h, GovernanceReport report)

@@ -111,6 +111,18 @@ public sealed record LookupTrial(
     [property: JsonPropertyName("decisive")] bool Decisive,
     [property: JsonPropertyName("where")] string Where);
 
+/// <summary>The artifacts of the policy repository at its revision.</summary>
+public sealed record ArtifactList(
+    [property: JsonPropertyName("revision")] string Revision,
+    [property: JsonPropertyName("artifacts")] IReadOnlyList<ArtifactRow> Artifacts);
+
+public sealed record ArtifactRow(
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("policy")] string Policy,
+    [property: JsonPropertyName("bytes")] int Bytes,
+    [property: JsonPropertyName("sha256")] string Sha256,
+    [property: JsonPropertyName("url")] string Url);
+
 public sealed record Health(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("database")] string Database);
@@ -118,6 +130,7 @@ public sealed record Health(
 public sealed record Problem(
     [property: JsonPropertyName("error")] string Error);
 
+[JsonSerializable(typeof(ArtifactList))]
 [JsonSerializable(typeof(CheckinRequest))]
 [JsonSerializable(typeof(CheckinAccepted))]
 [JsonSerializable(typeof(Page<MachineRow>))]

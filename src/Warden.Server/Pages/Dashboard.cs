@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Warden.Core.Reporting;
 using Warden.Server.Api;
 using Warden.Server.Storage;
 
@@ -24,6 +25,8 @@ public static class Dashboard
         pages.MapGet("/machines/{id}", Machine);
         pages.MapGet("/findings", (Delegate)Findings);
         pages.MapGet("/alerts", (Delegate)Alerts);
+        foreach (var (path, title, sections) in GovernancePages)
+            pages.MapGet(path, (Delegate)((HttpContext context) => Governance(context, title, sections)));
         pages.MapGet("/signin", (HttpContext c) => Html(Page("Sign in", SignInForm(null), signedIn: false)));
         pages.MapPost("/signin", (Delegate)SignIn);
         pages.MapPost("/signout", (Delegate)SignOut);
@@ -116,11 +119,11 @@ public static class Dashboard
         else
         {
             html.Append("<table><thead><tr><th>Policy</th><th>Machines</th><th>Compliant</th><th>Share</th></tr></thead><tbody>");
-            foreach (var (policy, (machines, clean)) in counts.ByPolicy.OrderBy(p => p.Key, StringComparer.Ordinal))
+            foreach (var (name, (machines, clean)) in counts.ByPolicy.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 var share = machines == 0 ? 0 : 100.0 * clean / machines;
                 html.Append(CultureInfo.InvariantCulture, $"""
-                    <tr><td><a href="/machines?policy={Uri.EscapeDataString(policy)}">{E(policy)}</a></td><td>{machines}</td><td>{clean}</td>
+                    <tr><td><a href="/machines?policy={Uri.EscapeDataString(name)}">{E(name)}</a></td><td>{machines}</td><td>{clean}</td>
                     <td><svg class="bar" width="160" height="12" role="img" aria-label="{share:0}% compliant"><rect width="160" height="12" fill="#e3e6ea"/><rect width="{share * 1.6:0.#}" height="12" fill="#2f855a"/></svg> {share:0}%</td></tr>
                     """);
             }
@@ -130,7 +133,61 @@ public static class Dashboard
         foreach (var severity in new[] { "critical", "high", "medium", "low", "info" })
             html.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"/findings?severity={severity}\">{severity}</a></td><td>{counts.FindingsBySeverity.GetValueOrDefault(severity)}</td></tr>");
         html.Append("</tbody></table>");
+        if (context.RequestServices.GetRequiredService<ServerOptions>().Policy is { } policy)
+        {
+            var report = policy.Report(PolicyApi.Today(context));
+            var phase = report.CurrentPhase < Warden.Core.Governance.Rollout.PhaseNames.Count
+                ? $"phase {report.CurrentPhase}: {Warden.Core.Governance.Rollout.PhaseNames[report.CurrentPhase]}" : "every phase met";
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <h2>Governance</h2>
+                <section class="tiles">
+                  <div class="tile"><a href="/rollout"><span class="n">{E(phase)}</span></a> rollout ({report.OpenGates.Count} gates open)</div>
+                  <div class="tile"><a href="/inventory"><span class="n">{report.Register.Count(r => r.State == DueState.Overdue)}</span></a> reviews overdue</div>
+                  <div class="tile"><a href="/inventory"><span class="n">{report.Register.Count(r => r.State == DueState.DueSoon)}</span></a> reviews due within {GovernanceReport.SoonDays} days</div>
+                  <div class="tile"><a href="/inventory#exceptions"><span class="n">{report.Exceptions.Count(r => r.State != DueState.Scheduled)}</span></a> exceptions expired or expiring</div>
+                  <div class="tile"><a href="/policies"><span class="n">{report.Policies.Count}</span></a> policies</div>
+                </section>
+                """);
+        }
         return Html(Page("Fleet", html.ToString()));
+    }
+
+    /// <summary>
+    /// The pages drawn from the policy repository (`--policy`), each a few sections of the governance report as
+    /// `warden report` draws them, for today: policies with their downloadable artifacts, the register with reviews due
+    /// and exceptions, the rollout gates, the surfaces, NIST CSF 2.0 / AI RMF coverage.
+    /// </summary>
+    private static readonly (string Path, string Title, ReportSection[] Sections)[] GovernancePages =
+    [
+        ("/policies", "Policies", [ReportSection.Policies]),
+        ("/inventory", "Register and reviews", [ReportSection.Register, ReportSection.Exceptions]),
+        ("/rollout", "Rollout", [ReportSection.Rollout]),
+        ("/surfaces", "Surfaces", [ReportSection.Surfaces]),
+        ("/coverage", "NIST coverage", [ReportSection.Frameworks]),
+    ];
+
+    private static async Task<IResult> Governance(HttpContext context, string title, ReportSection[] sections)
+    {
+        if (await Viewer(context) is { } refusal)
+            return refusal;
+        if (context.RequestServices.GetRequiredService<ServerOptions>().Policy is not { } policy)
+            return Html(Page(title, "<p>This server was started without a policy repository. Start it with <code>warden serve --policy DIR</code> to see policies, the register and reviews due, the rollout gates, surfaces and NIST coverage here.</p>"));
+        var report = policy.Report(PolicyApi.Today(context));
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">Policy repository <code>{E(policy.Revision)}</code>, as of {report.Inputs.Today:yyyy-MM-dd}; the same as <code>warden report</code> draws it.</p>");
+        html.Append(ReportHtmlWriter.Sections(report, sections));
+        if (sections.Contains(ReportSection.Policies))
+        {
+            html.Append("<section id=\"artifacts\"><h2>Artifacts for MDM and configuration management</h2><p>What <code>warden policy build</code> writes, byte for byte; the API serves them with their SHA-256 as ETag (<code>GET /api/v1/artifacts</code>).</p>");
+            html.Append("<table><thead><tr><th>Policy</th><th>File</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>");
+            foreach (var artifact in policy.Artifacts)
+            {
+                var path = artifact.Artifact.Path;
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(artifact.Policy)}</td><td><a href=\"/api/v1/artifacts/{E(path)}\" download>{E(path[(path.IndexOf('/', 9) + 1)..])}</a></td><td>{artifact.Artifact.Content.Length}</td><td><code>{artifact.Sha256[..16]}…</code></td></tr>");
+            }
+            html.Append("</tbody></table></section>");
+        }
+        return Html(Page(title, html.ToString(), style: ReportHtmlWriter.SectionStyle));
     }
 
     /// <summary>The API's list filters, a page of 100; a severity that is none of the five is ignored (the form only offers those).</summary>
@@ -232,7 +289,7 @@ public static class Dashboard
         return Html(Page("Alerts", page.Items.Count == 0 ? "<p>No alerts. Point Codex's OTLP exporter (or a collector) at <code>/v1/logs</code> with a reporter token.</p>" : html.ToString()));
     }
 
-    private static string Page(string title, string body, bool signedIn = true) => $$"""
+    private static string Page(string title, string body, bool signedIn = true, string style = "") => $$"""
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{E(title)}} · Warden</title>
@@ -247,9 +304,10 @@ public static class Dashboard
         .n{display:block;font-size:1.6rem;font-weight:600}.sev-critical,.sev-high{color:#c53030;font-weight:600}.sev-medium{color:#b7791f}
         .problem{color:#c53030}.signin{max-width:32rem;background:#fff;padding:1rem;border:1px solid #e3e6ea}
         .signin input{width:100%;margin:.3rem 0 .8rem;padding:.4rem}.facts{display:grid;grid-template-columns:10rem 1fr}
+        {{style}}
         </style></head>
         <body><header><strong>Warden</strong>{{(signedIn ? """
-            <nav><a href="/">Fleet</a> · <a href="/machines">Machines</a> · <a href="/findings">Findings</a> · <a href="/alerts">Alerts</a></nav>
+            <nav><a href="/">Fleet</a> · <a href="/machines">Machines</a> · <a href="/findings">Findings</a> · <a href="/alerts">Alerts</a> · <a href="/policies">Policies</a> · <a href="/inventory">Register</a> · <a href="/rollout">Rollout</a> · <a href="/surfaces">Surfaces</a> · <a href="/coverage">NIST coverage</a></nav>
             <form method="post" action="/signout"><button>Sign out</button></form>
             """ : "")}}</header>
         <main><h1>{{E(title)}}</h1>

@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using Warden.Core.Policy;
+using Warden.Core.Reporting;
+using Warden.Scanning;
+
+namespace Warden.Server;
+
+/// <summary>An artifact as the server hands it out: its file, and the hash that is its ETag.</summary>
+public sealed record ServedArtifact(Artifact Artifact, string Policy, string Sha256);
+
+/// <summary>
+/// The policy repository the server was started with (`warden serve --policy DIR`), read once at start the way the
+/// governance commands read it (warden.toml and its inventory, exceptions.toml, surfaces.toml, rollout.toml): lookups
+/// answer from it, the files Codex enforces are built from it for MDM to download (what `warden policy build` writes,
+/// byte for byte), and the governance report (register and reviews, exceptions, surfaces, rollout gates, NIST
+/// coverage) is computed from it for the day of each request, so a review falls due without a restart. A changed
+/// repository takes a restart.
+/// </summary>
+public sealed class ServerPolicy
+{
+    private readonly Dictionary<string, ServedArtifact> _artifacts;
+
+    private ServerPolicy(GovernanceState state, string revision, IReadOnlyList<Artifact> artifacts)
+    {
+        State = state;
+        Revision = revision;
+        Artifacts = [.. artifacts.Select(a => new ServedArtifact(a, a.Path.Split('/')[1], Convert.ToHexStringLower(SHA256.HashData(a.Content))))];
+        _artifacts = Artifacts.ToDictionary(a => a.Artifact.Path, StringComparer.Ordinal);
+    }
+
+    /// <summary>The repository at <paramref name="path"/> (its folder or warden.toml), or the errors ("file:line:column: message") that stop it loading.</summary>
+    public static (ServerPolicy? Policy, IReadOnlyList<string> Errors) Load(string path)
+    {
+        var (state, errors) = GovernanceLoader.Load(path);
+        if (state is null)
+            return (null, errors);
+        var revision = PolicyRepositoryLoader.Revision(state.Repository);
+        return (new ServerPolicy(state, revision, ArtifactBuilder.Build(state.Repository, revision)), []);
+    }
+
+    public GovernanceState State { get; }
+
+    public PolicyRepository Repository => State.Repository;
+
+    /// <summary>The repository's revision (git commit and content hash), as every artifact's header names it.</summary>
+    public string Revision { get; }
+
+    /// <summary>Every file `warden policy build` writes, by policy, in its order.</summary>
+    public IReadOnlyList<ServedArtifact> Artifacts { get; }
+
+    public ServedArtifact? Artifact(string path) => _artifacts.GetValueOrDefault(path);
+
+    /// <summary>The governance report as of <paramref name="today"/>: what `warden report` computes, without git history or imported findings.</summary>
+    public GovernanceReport Report(DateOnly today)
+    {
+        var state = State with { Today = today };
+        return GovernanceReport.Build(new ReportInputs(state.Repository, Revision, today, state.Exceptions, state.Surfaces, state.Gates(), state.Plan.Passed, null, [], []));
+    }
+}
