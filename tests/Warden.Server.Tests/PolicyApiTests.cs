@@ -158,4 +158,32 @@ public sealed class PolicyApiTests
         }
         (await server.Client(null).GetAsync("/rollout")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
     }
+
+    [Fact]
+    public void Serve_refuses_a_policy_repository_whose_governance_files_do_not_load_and_says_where()
+    {
+        var folder = Directory.CreateTempSubdirectory("warden-serve-policy.").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(Acme, "*", SearchOption.AllDirectories))
+            {
+                var copy = Path.Combine(folder, Path.GetRelativePath(Acme, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+                File.Copy(file, copy);
+            }
+            var rollout = Path.Combine(folder, "rollout.toml");
+            var lines = File.ReadAllLines(rollout).Length;
+            File.AppendAllText(rollout, "\n[[passed]\n");
+            var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            var exit = global::Warden.Cli.WardenApp.Run(["serve", "--policy", folder, "--data", Path.Combine(folder, "warden.db"), "--listen", "http://127.0.0.1:0"], stdout, stderr);
+            exit.ShouldBe(2);
+            stderr.ToString().ShouldStartWith($"warden serve: {rollout}:{lines + 2}:");
+            stdout.ToString().ShouldBeEmpty();
+            File.Exists(Path.Combine(folder, "warden.db")).ShouldBeFalse();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
