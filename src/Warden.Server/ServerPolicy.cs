@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Warden.Core.Policy;
 using Warden.Core.Reporting;
+using Warden.Core.Users;
 using Warden.Scanning;
 
 namespace Warden.Server;
@@ -50,10 +51,14 @@ public sealed class ServerPolicy
 
     public ServedArtifact? Artifact(string path) => _artifacts.GetValueOrDefault(path);
 
-    /// <summary>The governance report as of <paramref name="today"/>: what `warden report` computes, without git history or imported findings.</summary>
-    public GovernanceReport Report(DateOnly today)
+    /// <summary>
+    /// The governance report as of <paramref name="today"/>: what `warden report` computes, without git history or
+    /// imported findings; with the directory the identity provider pushed (SCIM), who gets each policy, counted.
+    /// </summary>
+    public GovernanceReport Report(DateOnly today, UserDirectory? directory)
     {
         var state = State with { Today = today };
-        return GovernanceReport.Build(new ReportInputs(state.Repository, Revision, today, state.Exceptions, state.Surfaces, state.Gates(), state.Plan.Passed, null, [], []));
+        var assignments = directory is { Count: > 0 } users ? PolicyLookup.AssignAll(state.Repository, users) : null;
+        return GovernanceReport.Build(new ReportInputs(state.Repository, Revision, today, state.Exceptions, state.Surfaces, state.Gates(), state.Plan.Passed, assignments, [], []));
     }
 }

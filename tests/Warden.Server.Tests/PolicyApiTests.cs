@@ -125,6 +125,8 @@ public sealed class PolicyApiTests
         var before = States(june);
         before.Values.ShouldContain("due_soon");
 
+        june["policies"]!.AsArray().ShouldAllBe(p => p!["users"] == null, "no directory pushed: nobody counted");
+
         var july = States(await Governance(new DateTimeOffset(2099, 7, 5, 12, 0, 0, TimeSpan.Zero)));
         july.Keys.ShouldBe(before.Keys, ignoreOrder: true);
         foreach (var (entry, state) in before.Where(e => e.Value == "due_soon"))
@@ -185,5 +187,31 @@ public sealed class PolicyApiTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Who_gets_each_policy_is_counted_over_the_directory_the_identity_provider_pushed()
+    {
+        await using var server = await Start();
+        var idp = server.Client(server.Admin);
+        async Task<string> Post(string path, string json)
+        {
+            var response = await idp.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/scim+json"));
+            response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        }
+        var ada = await Post("/scim/v2/Users", """{"userName": "ada@acme.example"}""");
+        var bob = await Post("/scim/v2/Users", """{"userName": "bob@acme.example"}""");
+        await Post("/scim/v2/Users", """{"userName": "eve@acme.example"}""");
+        await Post("/scim/v2/Groups", $$"""{"displayName": "engineering", "members": [{"value": "{{ada}}"}]}""");
+        await Post("/scim/v2/Groups", $$"""{"displayName": "contractors", "members": [{"value": "{{bob}}"}]}""");
+
+        var report = JsonNode.Parse(await server.Client(server.Viewer).GetStringAsync("/api/v1/governance"))!;
+        var users = report["policies"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), p => p!["users"]!.GetValue<int>());
+        // The lookup test's answers over the same repository: ada by engineering, bob by contractors, eve by the fallback.
+        users["standard"].ShouldBe(2);
+        users["lockdown"].ShouldBe(1);
+        users.Values.Sum().ShouldBe(3);
+        report["assignments"]!["fallback_users"]!.GetValue<int>().ShouldBe(1);
     }
 }

@@ -35,6 +35,13 @@ internal static class PolicyApi
             : (null, ServerApp.Error(409, "the server was started without a policy repository (warden serve --policy DIR)"));
     }
 
+    /// <summary>The governance report for today, who gets each policy counted over the SCIM directory.</summary>
+    internal static async Task<GovernanceReport> Report(HttpContext context, ServerPolicy policy)
+    {
+        var directory = await new Scim.ScimStore(context.RequestServices.GetRequiredService<Storage.Store>().Database).DirectoryAsync(context.RequestAborted);
+        return policy.Report(Today(context), directory);
+    }
+
     /// <summary>Today where the server runs, by its clock.</summary>
     internal static DateOnly Today(HttpContext context) =>
         DateOnly.FromDateTime(context.RequestServices.GetRequiredService<ServerOptions>().Clock.GetLocalNow().Date);
@@ -76,7 +83,7 @@ internal static class PolicyApi
         if (policy is null)
             return refusal!;
         var text = new StringWriter();
-        ReportJsonWriter.Write(policy.Report(Today(context)), context.RequestServices.GetRequiredService<ServerOptions>().Version, text);
+        ReportJsonWriter.Write(await Report(context, policy), context.RequestServices.GetRequiredService<ServerOptions>().Version, text);
         return Results.Content(text.ToString(), "application/json; charset=utf-8");
     }
 }

@@ -135,7 +135,7 @@ public static class Dashboard
         html.Append("</tbody></table>");
         if (context.RequestServices.GetRequiredService<ServerOptions>().Policy is { } policy)
         {
-            var report = policy.Report(PolicyApi.Today(context));
+            var report = await PolicyApi.Report(context, policy);
             var phase = report.CurrentPhase < Warden.Core.Governance.Rollout.PhaseNames.Count
                 ? $"phase {report.CurrentPhase}: {Warden.Core.Governance.Rollout.PhaseNames[report.CurrentPhase]}" : "every phase met";
             html.Append(CultureInfo.InvariantCulture, $"""
@@ -172,7 +172,7 @@ public static class Dashboard
             return refusal;
         if (context.RequestServices.GetRequiredService<ServerOptions>().Policy is not { } policy)
             return Html(Page(title, "<p>This server was started without a policy repository. Start it with <code>warden serve --policy DIR</code> to see policies, the register and reviews due, the rollout gates, surfaces and NIST coverage here.</p>"));
-        var report = policy.Report(PolicyApi.Today(context));
+        var report = await PolicyApi.Report(context, policy);
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">Policy repository <code>{E(policy.Revision)}</code>, as of {report.Inputs.Today:yyyy-MM-dd}; the same as <code>warden report</code> draws it.</p>");
         html.Append(ReportHtmlWriter.Sections(report, sections));

@@ -266,8 +266,35 @@ public sealed class ScimStore(Database database)
         if ((await UserRows(query, cancel)).FirstOrDefault() is not { } row)
             return null;
         var user = await UserResource(connection, row, cancel);
+        return DirectoryUser(row, user, [.. user["groups"]!.AsArray().Select(g => g!["display"]!.GetValue<string>())]);
+    }
+
+    /// <summary>
+    /// The whole directory as policy lookup sees it, for counting who gets each policy: every user (active or not)
+    /// with the names of their groups, in two queries.
+    /// </summary>
+    public async Task<Warden.Core.Users.UserDirectory> DirectoryAsync(CancellationToken cancel)
+    {
+        await using var connection = await database.OpenAsync(cancel);
+        var groups = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        await using (var members = Store.Command(connection, null, "SELECT m.user_id, g.display_name FROM scim_members m JOIN scim_groups g ON g.id = m.group_id ORDER BY g.display_name"))
+        await using (var reader = await members.ExecuteReaderAsync(cancel))
+        {
+            while (await reader.ReadAsync(cancel))
+            {
+                if (!groups.TryGetValue(reader.GetString(0), out var names))
+                    groups[reader.GetString(0)] = names = [];
+                names.Add(reader.GetString(1));
+            }
+        }
+        await using var query = Store.Command(connection, null, UserColumns + " ORDER BY user_name");
+        var users = (await UserRows(query, cancel)).Select(row => DirectoryUser(row, (JsonObject)JsonNode.Parse(row.Body)!, groups.GetValueOrDefault(row.Id) ?? [])).ToList();
+        return new Warden.Core.Users.UserDirectory("SCIM directory", users);
+    }
+
+    private static Warden.Core.Users.DirectoryUser DirectoryUser(UserRow row, JsonObject user, IReadOnlyList<string> groups)
+    {
         var email = user["emails"] is JsonArray emails ? emails.OfType<JsonObject>().Select(e => e["value"]?.GetValue<string>()).FirstOrDefault(v => v is not null) : null;
-        var groups = user["groups"]!.AsArray().Select(g => g!["display"]!.GetValue<string>()).ToList();
         return new Warden.Core.Users.DirectoryUser(row.Id, row.UserName, email, user["displayName"]?.GetValue<string>(), row.Active, groups);
     }
 
