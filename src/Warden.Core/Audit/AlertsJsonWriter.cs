@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using Warden.Core.Reporting;
 using Warden.Core.Telemetry;
 
@@ -26,11 +28,7 @@ public static class AlertsJsonWriter
             json.WriteNumber("damaged", damage.Count);
             json.WriteEndObject();
             json.WriteStartArray("alerts");
-            foreach (var alert in result.Alerts)
-            {
-                Forwarding.AlertJson.Write(json, alert);
-                JsonOutput.FlushSometimes(json);
-            }
+            WriteAlerts(json, result.Alerts);
             json.WriteEndArray();
             json.WriteStartArray("damaged");
             foreach (var d in damage)
@@ -43,6 +41,71 @@ public static class AlertsJsonWriter
             json.WriteEndArray();
             json.WriteEndObject();
         });
+    }
+
+    /// <summary>Alerts in a window, written on every core before the window is copied out; small enough to keep memory flat.</summary>
+    internal const int Window = 2048;
+
+    /// <summary>
+    /// The alerts in order, inside the document's `alerts` array. No alert's JSON depends on another's, so each window
+    /// of them is written on every core into buffers first, at the depth and with the indentation the document has
+    /// there, and copied in as raw values: the same bytes as writing them one by one (AlertsJsonWriterTests compares
+    /// the two), in about half the time on a long report. A short list is written one by one.
+    /// </summary>
+    internal static void WriteAlerts(Utf8JsonWriter json, IReadOnlyList<Alert> alerts, int parts = 0)
+    {
+        parts = parts > 0 ? parts : Environment.ProcessorCount;
+        if (parts == 1 || alerts.Count < 64)
+        {
+            foreach (var alert in alerts)
+            {
+                Forwarding.AlertJson.Write(json, alert);
+                JsonOutput.FlushSometimes(json);
+            }
+            return;
+        }
+        var written = new (ArrayBufferWriter<byte> Buffer, List<Range> Items)[parts];
+        for (var start = 0; start < alerts.Count; start += Window)
+        {
+            var count = Math.Min(Window, alerts.Count - start);
+            Parallel.For(0, parts, part =>
+            {
+                var (from, to) = (start + count * part / parts, start + count * (part + 1) / parts);
+                written[part] = Prewrite(alerts, from, to);
+            });
+            foreach (var (buffer, items) in written)
+            {
+                foreach (var item in items)
+                {
+                    json.WriteRawValue(buffer.WrittenSpan[item], skipInputValidation: true);
+                    JsonOutput.FlushSometimes(json);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Alerts <paramref name="from"/> to <paramref name="to"/> written as the items of an array two levels deep, as in
+    /// the report, and where each one is: its line break, indentation and object, without the comma before it.
+    /// </summary>
+    private static (ArrayBufferWriter<byte> Buffer, List<Range> Items) Prewrite(IReadOnlyList<Alert> alerts, int from, int to)
+    {
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(1, to - from) * 1024);
+        var items = new List<Range>(to - from);
+        using var json = new Utf8JsonWriter(buffer, JsonOutput.Options);
+        json.WriteStartObject();
+        json.WriteStartArray("alerts");
+        json.Flush();
+        for (var i = from; i < to; i++)
+        {
+            var start = buffer.WrittenCount;
+            Forwarding.AlertJson.Write(json, alerts[i]);
+            json.Flush();
+            if (buffer.WrittenSpan[start] == ',')
+                start++;
+            items.Add(start..buffer.WrittenCount);
+        }
+        return (buffer, items);
     }
 
     /// <summary>otlp_json, otlp_protobuf, exec_json, rollout.</summary>

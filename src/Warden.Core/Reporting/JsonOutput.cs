@@ -79,6 +79,10 @@ public static class JsonOutput
         private readonly Decoder _decoder = new UTF8Encoding(false, true).GetDecoder();
         private char[] _chars = [];
 
+        // A UTF-8 stream writer without a preamble (standard output as the CLI sets it up, a report file) takes the
+        // bytes as they are, after what it holds, instead of through text and back.
+        private readonly Stream? _bytes = output is StreamWriter { Encoding: UTF8Encoding utf8 } writer && utf8.Preamble.Length == 0 ? writer.BaseStream : null;
+
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;
@@ -89,6 +93,12 @@ public static class JsonOutput
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
+            if (_bytes is not null)
+            {
+                output.Flush();
+                _bytes.Write(buffer);
+                return;
+            }
             var needed = _decoder.GetCharCount(buffer, flush: false);
             if (_chars.Length < needed)
                 _chars = new char[Math.Max(needed, 1 << 12)];
