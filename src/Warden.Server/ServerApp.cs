@@ -42,6 +42,8 @@ public static class ServerApp
         builder.Services.AddSingleton(new Auth(store, options));
         builder.Services.AddSingleton(new ServerMetrics());
         builder.Services.AddSingleton(new RateLimits(options.RequestsPerMinute));
+        if (options.Oidc is { } oidc)
+            builder.Services.AddSingleton(new Oidc(oidc, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, options.Clock));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new() { Title = "Warden server API", Version = "v1", Description = "Check-ins, fleet state, alerts from Codex telemetry. Every endpoint but /healthz takes `Authorization: Bearer wdn_…`." };

@@ -24,6 +24,9 @@ public sealed record ServerOptions
     /// <summary>The policy repository (`--policy`) lookups, artifacts and the governance pages answer from; null when the server was started without one.</summary>
     public ServerPolicy? Policy { get; init; }
 
+    /// <summary>Sign-in for people through the organization's identity provider (OpenID Connect); null for token sign-in only.</summary>
+    public OidcOptions? Oidc { get; init; }
+
     /// <summary>The clock that says what day it is (reviews and exceptions fall due by it).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 

@@ -32,7 +32,11 @@ public static class ServeCommand
         var database = new DatabaseOptions();
         var listen = new Option<string>("--listen") { Description = "Address to listen on.", DefaultValueFactory = _ => "http://127.0.0.1:8700" };
         var policy = new Option<string>("--policy") { Description = "Policy repository folder (or its warden.toml): lookups over the SCIM directory, artifact downloads for MDM, and the governance pages (register and reviews, rollout, surfaces, NIST coverage) answer from it." };
-        var command = new Command("serve", "Run the team's server: dashboard, REST API, endpoint check-ins and the OTLP/HTTP logs receiver.") { listen, policy };
+        var issuer = new Option<string>("--oidc-issuer") { Description = "OpenID Connect issuer people sign in to the dashboard with (its client secret in $WARDEN_OIDC_CLIENT_SECRET)." };
+        var clientId = new Option<string>("--oidc-client-id") { Description = "This server's client id at the OpenID Connect provider." };
+        var adminGroup = new Option<string>("--oidc-admin-group") { Description = "People in this group sign in as admins (others as viewers)." };
+        var publicUrl = new Option<string>("--public-url") { Description = "The server's address as browsers reach it (for the OIDC redirect URI behind a proxy)." };
+        var command = new Command("serve", "Run the team's server: dashboard, REST API, endpoint check-ins and the OTLP/HTTP logs receiver.") { listen, policy, issuer, clientId, adminGroup, publicUrl };
         database.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
@@ -48,7 +52,18 @@ public static class ServeCommand
                 }
                 repo = loaded;
             }
-            var options = new ServerOptions { Urls = parse.GetValue(listen)!, Policy = repo, Version = ToolInfo.Version };
+            OidcOptions? oidc = null;
+            if (parse.GetValue(issuer) is { } issuerUrl)
+            {
+                var secret = Environment.GetEnvironmentVariable("WARDEN_OIDC_CLIENT_SECRET");
+                if (parse.GetValue(clientId) is not { Length: > 0 } id || string.IsNullOrEmpty(secret) || !Uri.TryCreate(issuerUrl, UriKind.Absolute, out _))
+                {
+                    stderr.WriteLine("warden serve: --oidc-issuer takes an absolute URL, with --oidc-client-id and the client secret in $WARDEN_OIDC_CLIENT_SECRET.");
+                    return (int)ExitCode.UsageError;
+                }
+                oidc = new OidcOptions(issuerUrl, id, secret) { AdminGroup = parse.GetValue(adminGroup), PublicUrl = parse.GetValue(publicUrl) };
+            }
+            var options = new ServerOptions { Urls = parse.GetValue(listen)!, Policy = repo, Version = ToolInfo.Version, Oidc = oidc };
             await using var db = database.Open(parse);
             try
             {

@@ -64,14 +64,15 @@ public static class AlertsJsonWriter
             }
             return;
         }
-        var written = new (ArrayBufferWriter<byte> Buffer, List<Range> Items)[parts];
+        // One buffer per part, kept from window to window.
+        var written = Enumerable.Range(0, parts).Select(_ => (Buffer: new ArrayBufferWriter<byte>(1 << 20), Items: new List<Range>())).ToArray();
         for (var start = 0; start < alerts.Count; start += Window)
         {
             var count = Math.Min(Window, alerts.Count - start);
             Parallel.For(0, parts, part =>
             {
                 var (from, to) = (start + count * part / parts, start + count * (part + 1) / parts);
-                written[part] = Prewrite(alerts, from, to);
+                Prewrite(alerts, from, to, written[part].Buffer, written[part].Items);
             });
             foreach (var (buffer, items) in written)
             {
@@ -85,13 +86,14 @@ public static class AlertsJsonWriter
     }
 
     /// <summary>
-    /// Alerts <paramref name="from"/> to <paramref name="to"/> written as the items of an array two levels deep, as in
-    /// the report, and where each one is: its line break, indentation and object, without the comma before it.
+    /// Alerts <paramref name="from"/> to <paramref name="to"/> written into <paramref name="buffer"/> as the items of an
+    /// array two levels deep, as in the report, and in <paramref name="items"/> where each one is: its line break,
+    /// indentation and object, without the comma before it.
     /// </summary>
-    private static (ArrayBufferWriter<byte> Buffer, List<Range> Items) Prewrite(IReadOnlyList<Alert> alerts, int from, int to)
+    private static void Prewrite(IReadOnlyList<Alert> alerts, int from, int to, ArrayBufferWriter<byte> buffer, List<Range> items)
     {
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(1, to - from) * 1024);
-        var items = new List<Range>(to - from);
+        buffer.ResetWrittenCount();
+        items.Clear();
         using var json = new Utf8JsonWriter(buffer, JsonOutput.Options);
         json.WriteStartObject();
         json.WriteStartArray("alerts");
@@ -105,7 +107,6 @@ public static class AlertsJsonWriter
                 start++;
             items.Add(start..buffer.WrittenCount);
         }
-        return (buffer, items);
     }
 
     /// <summary>otlp_json, otlp_protobuf, exec_json, rollout.</summary>

@@ -27,9 +27,10 @@ public static class Dashboard
         pages.MapGet("/alerts", (Delegate)Alerts);
         foreach (var (path, title, sections) in GovernancePages)
             pages.MapGet(path, (Delegate)((HttpContext context) => Governance(context, title, sections)));
-        pages.MapGet("/signin", (HttpContext c) => Html(Page("Sign in", SignInForm(null), signedIn: false)));
+        pages.MapGet("/signin", (HttpContext c) => Html(Page("Sign in", SignInForm(c, null), signedIn: false)));
         pages.MapPost("/signin", (Delegate)SignIn);
         pages.MapPost("/signout", (Delegate)SignOut);
+        OidcSignIn.Map(pages);
     }
 
     /// <summary>
@@ -47,9 +48,9 @@ public static class Dashboard
 
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
 
-    private static string E(string? text) => Encoder.Encode(text ?? "");
+    internal static string E(string? text) => Encoder.Encode(text ?? "");
 
-    private static IResult Html(string html, int status = 200) => Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
+    internal static IResult Html(string html, int status = 200) => Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
 
     /// <summary>The signed-in person's token, or the redirect to sign in.</summary>
     private static async Task<IResult?> Viewer(HttpContext context)
@@ -62,7 +63,8 @@ public static class Dashboard
         return null;
     }
 
-    private static string SignInForm(string? problem) => $"""
+    private static string SignInForm(HttpContext context, string? problem) => $"""
+        {OidcSignIn.Link(context)}
         <form method="post" action="/signin" class="signin">
           <p>Paste a viewer or admin API token. The first admin token is printed once when the server first starts; <code>warden server token create --role viewer</code> makes more.</p>
           {(problem is null ? "" : $"<p class=\"problem\" role=\"alert\">{E(problem)}</p>")}
@@ -75,14 +77,14 @@ public static class Dashboard
     private static async Task<IResult> SignIn(HttpContext context)
     {
         if (!SameOrigin(context.Request))
-            return Html(Page("Sign in", SignInForm("The form was not sent from this server's sign-in page."), signedIn: false), 403);
+            return Html(Page("Sign in", SignInForm(context, "The form was not sent from this server's sign-in page."), signedIn: false), 403);
         if (!context.Request.HasFormContentType)
-            return Html(Page("Sign in", SignInForm("Send the form from the sign-in page."), signedIn: false), 400);
+            return Html(Page("Sign in", SignInForm(context, "Send the form from the sign-in page."), signedIn: false), 400);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var presented = form["token"].ToString().Trim();
         var token = await context.RequestServices.GetRequiredService<Auth>().AuthenticateAsync(presented, context.RequestAborted);
         if (token is null || token.Role == Role.Reporter)
-            return Html(Page("Sign in", SignInForm(token is null ? "That token is not valid." : "A reporter token cannot read the dashboard."), signedIn: false), 401);
+            return Html(Page("Sign in", SignInForm(context, token is null ? "That token is not valid." : "A reporter token cannot read the dashboard."), signedIn: false), 401);
         context.Response.Cookies.Append(Auth.Cookie, presented, new CookieOptions
         {
             HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, Path = "/", MaxAge = TimeSpan.FromHours(12),
@@ -90,10 +92,14 @@ public static class Dashboard
         return Results.Redirect("/");
     }
 
-    private static IResult SignOut(HttpContext context)
+    private static async Task<IResult> SignOut(HttpContext context)
     {
         if (!SameOrigin(context.Request))
             return Html(Page("Sign out", "<p>The form was not sent from this server.</p>", signedIn: true), 403);
+        // A sign-in through the identity provider ends here for good; an API token used to sign in stays valid.
+        var auth = context.RequestServices.GetRequiredService<Auth>();
+        if (await auth.AuthenticateAsync(Auth.Presented(context.Request), context.RequestAborted) is { Session: true } session)
+            await context.RequestServices.GetRequiredService<Store>().RevokeTokenAsync(session.Id, context.RequestAborted);
         context.Response.Cookies.Delete(Auth.Cookie, new CookieOptions { Path = "/" });
         return Results.Redirect("/signin");
     }
@@ -289,7 +295,7 @@ public static class Dashboard
         return Html(Page("Alerts", page.Items.Count == 0 ? "<p>No alerts. Point Codex's OTLP exporter (or a collector) at <code>/v1/logs</code> with a reporter token.</p>" : html.ToString()));
     }
 
-    private static string Page(string title, string body, bool signedIn = true, string style = "") => $$"""
+    internal static string Page(string title, string body, bool signedIn = true, string style = "") => $$"""
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{E(title)}} · Warden</title>

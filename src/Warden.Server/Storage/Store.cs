@@ -18,7 +18,8 @@ public enum Role
 }
 
 /// <summary>A token that authenticated: who, in which role, bound to which machine (reporters, after their first check-in).</summary>
-public sealed record TokenInfo(long Id, string Name, Role Role, string? MachineId);
+/// <summary>A token that authenticated: an API token, or a person's sign-in through the identity provider (<see cref="Session"/>, which expires).</summary>
+public sealed record TokenInfo(long Id, string Name, Role Role, string? MachineId, bool Session = false);
 
 /// <summary>Filters and paging for lists (keyset paging: `after` is the last id of the page before).</summary>
 public sealed record ListQuery(string? Policy = null, string? Rule = null, string? Severity = null, string? Machine = null, string? After = null, int PageSize = 50);
@@ -75,6 +76,17 @@ public sealed class Store(Database database)
             return new TokenCreated(id, name, RoleName(role), token);
         }, cancel);
 
+    /// <summary>A person's sign-in through the identity provider: a viewer or admin token that expires, kept in their browser's cookie.</summary>
+    public Task<TokenCreated> CreateSessionAsync(string name, Role role, DateTimeOffset expires, CancellationToken cancel = default) =>
+        Database.WriteAsync(async connection =>
+        {
+            var token = NewToken();
+            await using var insert = Command(connection, null, "INSERT INTO tokens (name, role, hash, created_at, expires_at) VALUES (@name, @role, @hash, @at, @expires) RETURNING id",
+                ("name", name), ("role", RoleName(role)), ("hash", Hash(token)), ("at", Now()), ("expires", expires.ToUnixTimeMilliseconds()));
+            var id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
+            return new TokenCreated(id, name, RoleName(role), token);
+        }, cancel);
+
     /// <summary>Revokes a token by id: from then on (within the token cache's few seconds) it authenticates nothing. False when there is no such live token.</summary>
     public Task<bool> RevokeTokenAsync(long id, CancellationToken cancel = default) =>
         Database.WriteAsync(async connection =>
@@ -113,11 +125,12 @@ public sealed class Store(Database database)
     public async Task<TokenInfo?> AuthenticateAsync(string token, CancellationToken cancel = default)
     {
         await using var connection = await Database.OpenAsync(cancel);
-        await using var query = Command(connection, null, "SELECT id, name, role, machine_id FROM tokens WHERE hash = @hash AND revoked_at IS NULL", ("hash", Hash(token)));
+        await using var query = Command(connection, null, "SELECT id, name, role, machine_id, expires_at FROM tokens WHERE hash = @hash AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)",
+            ("hash", Hash(token)), ("now", Now()));
         await using var rows = await query.ExecuteReaderAsync(cancel);
         if (!await rows.ReadAsync(cancel) || ParseRole(rows.GetString(2)) is not { } role)
             return null;
-        return new TokenInfo(rows.GetInt64(0), rows.GetString(1), role, rows.IsDBNull(3) ? null : rows.GetString(3));
+        return new TokenInfo(rows.GetInt64(0), rows.GetString(1), role, rows.IsDBNull(3) ? null : rows.GetString(3), Session: !rows.IsDBNull(4));
     }
 
     /// <summary>
