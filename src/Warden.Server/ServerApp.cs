@@ -53,7 +53,43 @@ public static class ServerApp
         var app = builder.Build();
         app.Use(Headers);
         Map(app);
+        if (options.Retention is { } keep)
+            app.Lifetime.ApplicationStarted.Register(() => _ = Prune(app, store, options.Clock, keep));
         return app;
+    }
+
+    /// <summary>
+    /// Prunes what is older than the retention now and every hour until the server stops. Several instances on one
+    /// database may all do it; the deletes are the same whoever runs them.
+    /// </summary>
+    private static async Task Prune(WebApplication app, Store store, TimeProvider clock, TimeSpan keep)
+    {
+        var stopping = app.Lifetime.ApplicationStopping;
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Warden.Server.Retention");
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await store.PruneAsync(clock.GetUtcNow() - keep, stopping);
+                await Task.Delay(TimeSpan.FromHours(1), clock, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+            {
+                log.LogWarning("Pruning data older than {Days} days failed, trying again in an hour: {Message}", keep.TotalDays, ex.Message);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromHours(1), clock, stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
     }
 
     /// <summary>Security headers on every response, and the response counted for the metrics.</summary>

@@ -27,6 +27,9 @@ public sealed record ServerOptions
     /// <summary>Sign-in for people through the organization's identity provider (OpenID Connect); null for token sign-in only.</summary>
     public OidcOptions? Oidc { get; init; }
 
+    /// <summary>How long check-in history, alerts and ended sign-ins are kept (pruned at start and every hour); null keeps everything.</summary>
+    public TimeSpan? Retention { get; init; } = TimeSpan.FromDays(180);
+
     /// <summary>The clock that says what day it is (reviews and exceptions fall due by it).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 

@@ -304,47 +304,6 @@ public sealed class AlertFormatTests
     }
 
     /// <summary>
-    /// The audit report writes long lists of alerts on every core (AlertsJsonWriter.WriteAlerts): the bytes must be
-    /// those of writing them one by one, at every length around the short-list and window edges, for any number of
-    /// parts, with text that needs escaping, non-ASCII, nulls and repeated evidence names.
-    /// </summary>
-    [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(63)]
-    [InlineData(64)]
-    [InlineData(65)]
-    [InlineData(AlertsJsonWriter.Window)]
-    [InlineData(AlertsJsonWriter.Window + 1)]
-    [InlineData(2 * AlertsJsonWriter.Window + 77)]
-    public void Alerts_written_on_every_core_are_the_bytes_of_writing_them_one_by_one(int count)
-    {
-        var alerts = Enumerable.Range(0, count).Select(i => Sample($"Alert {i}: `rm -rf /srv/{i}` \"quoted\" \\ é ✓ \n line") with
-        {
-            Session = i % 3 == 0 ? null : $"session-{i % 17}",
-            Time = i % 5 == 0 ? null : Now.AddSeconds(i),
-            Evidence = [new("command", $"rm -rf /srv/{i}"), new("command", "again"), new("output", new string('x', i % 300))],
-        }).ToList();
-        static string Write(IReadOnlyList<Alert> alerts, int parts)
-        {
-            var text = new StringWriter();
-            Warden.Core.Reporting.JsonOutput.Write(text, json =>
-            {
-                json.WriteStartObject();
-                json.WriteStartArray("alerts");
-                AlertsJsonWriter.WriteAlerts(json, alerts, parts);
-                json.WriteEndArray();
-                json.WriteEndObject();
-            });
-            return text.ToString();
-        }
-        var expected = Write(alerts, 1);
-        JsonDocument.Parse(expected).RootElement.GetProperty("alerts").GetArrayLength().ShouldBe(count);
-        foreach (var parts in new[] { 2, 3, 7 })
-            Write(alerts, parts).ShouldBe(expected, $"{parts} parts");
-    }
-
-    /// <summary>
     /// A JSON report goes to a UTF-8 stream writer (standard output, a file) as bytes, straight after what the writer
     /// already holds; to any other text writer as text. Both give the same text, in order.
     /// </summary>

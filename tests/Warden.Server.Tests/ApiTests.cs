@@ -263,6 +263,40 @@ public sealed class ApiTests
         (await server.Client(server.Admin).GetAsync("/api/v1/machines")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Retention_forgets_old_history_alerts_and_ended_sign_ins_but_never_a_machines_state(Engine engine)
+    {
+        await using var server = await TestServerHost.StartAsync(engine);
+        var admin = server.Client(server.Admin);
+        foreach (var (machine, findings) in new[] { ("laptop-1", 3), ("laptop-1", 2), ("laptop-1", 1), ("laptop-2", 2), ("laptop-2", 4) })
+        {
+            var checkin = Make(machine, "controlled", [.. Enumerable.Range(0, findings).Select(i => ($"WD20{i:00}", "medium"))]);
+            (await Post(admin, checkin)).StatusCode.ShouldBe(HttpStatusCode.Created);
+        }
+        foreach (var line in File.ReadLines(Path.Combine(RepositoryRootAttribute.Fixtures("telemetry", "destructive"), "otlp.jsonl")))
+            (await server.Client(server.Reporter).PostAsync("/v1/logs", Json(line))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var alerts = (await server.Store.CountsAsync()).Alerts;
+        alerts.ShouldBeGreaterThan(0);
+        var ended = await server.Store.CreateSessionAsync("sign-in old@acme.example (OIDC)", Role.Viewer, DateTimeOffset.UtcNow.AddDays(-2));
+        var live = await server.Store.CreateSessionAsync("sign-in new@acme.example (OIDC)", Role.Viewer, DateTimeOffset.UtcNow.AddHours(12));
+        (await server.Store.AuthenticateAsync(ended.Token)).ShouldBeNull("an expired sign-in authenticates nothing");
+        (await server.Store.AuthenticateAsync(live.Token))!.Session.ShouldBeTrue();
+
+        // Keeping a day: nothing is that old but the sign-in that ended two days ago.
+        (await server.Store.PruneAsync(DateTimeOffset.UtcNow.AddDays(-1))).ShouldBe((0L, 0L, 1L));
+        // Keeping nothing: the history goes, each machine's latest check-in and current findings stay.
+        (await server.Store.PruneAsync(DateTimeOffset.UtcNow.AddMinutes(1))).ShouldBe((3L, (long)alerts, 0L));
+        var counts = await server.Store.CountsAsync();
+        (counts.Machines, counts.Checkins, counts.Alerts).ShouldBe((2L, 2L, 0L));
+        var viewer = server.Client(server.Viewer);
+        (await Read(await viewer.GetAsync("/api/v1/machines/laptop-1"), ServerJson.Default.MachineDetail)).Findings.Count.ShouldBe(1);
+        (await Read(await viewer.GetAsync("/api/v1/machines/laptop-2"), ServerJson.Default.MachineDetail)).Findings.Count.ShouldBe(4);
+        (await server.Store.TokensAsync()).Select(t => t.Name).ShouldBe(["first admin", "viewer", "laptop", "sign-in new@acme.example (OIDC)"], ignoreOrder: true);
+        // And the machines check in as before.
+        (await Post(admin, Make("laptop-1", "controlled"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
     [Fact]
     public async Task The_token_commands_create_list_and_revoke_without_showing_secrets()
     {

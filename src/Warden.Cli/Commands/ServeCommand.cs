@@ -36,7 +36,8 @@ public static class ServeCommand
         var clientId = new Option<string>("--oidc-client-id") { Description = "This server's client id at the OpenID Connect provider." };
         var adminGroup = new Option<string>("--oidc-admin-group") { Description = "People in this group sign in as admins (others as viewers)." };
         var publicUrl = new Option<string>("--public-url") { Description = "The server's address as browsers reach it (for the OIDC redirect URI behind a proxy)." };
-        var command = new Command("serve", "Run the team's server: dashboard, REST API, endpoint check-ins and the OTLP/HTTP logs receiver.") { listen, policy, issuer, clientId, adminGroup, publicUrl };
+        var retain = new Option<int>("--retain-days") { Description = "Days of check-in history, alerts and ended sign-ins to keep (0: keep everything); machines and their current findings always stay.", DefaultValueFactory = _ => 180 };
+        var command = new Command("serve", "Run the team's server: dashboard, REST API, endpoint check-ins and the OTLP/HTTP logs receiver.") { listen, policy, issuer, clientId, adminGroup, publicUrl, retain };
         database.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
@@ -63,7 +64,16 @@ public static class ServeCommand
                 }
                 oidc = new OidcOptions(issuerUrl, id, secret) { AdminGroup = parse.GetValue(adminGroup), PublicUrl = parse.GetValue(publicUrl) };
             }
-            var options = new ServerOptions { Urls = parse.GetValue(listen)!, Policy = repo, Version = ToolInfo.Version, Oidc = oidc };
+            if (parse.GetValue(retain) < 0)
+            {
+                stderr.WriteLine("warden serve: --retain-days is a number of days, 0 (keep everything) or more.");
+                return (int)ExitCode.UsageError;
+            }
+            var options = new ServerOptions
+            {
+                Urls = parse.GetValue(listen)!, Policy = repo, Version = ToolInfo.Version, Oidc = oidc,
+                Retention = parse.GetValue(retain) is > 0 and var keep ? TimeSpan.FromDays(keep) : null,
+            };
             await using var db = database.Open(parse);
             try
             {

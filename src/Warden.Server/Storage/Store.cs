@@ -366,6 +366,26 @@ public sealed class Store(Database database)
     }
 
     /// <summary>Counts for the dashboard and the metrics: machines, findings by severity, alerts, check-ins.</summary>
+    /// <summary>
+    /// Forgets what is older than <paramref name="cutoff"/>: check-ins kept for history (never a machine's latest, which
+    /// its current findings came from), alerts received before it, and sign-ins that expired or were revoked before
+    /// it. Machines, their current findings and API tokens stay. What was deleted, by kind.
+    /// </summary>
+    public Task<(long Checkins, long Alerts, long Sessions)> PruneAsync(DateTimeOffset cutoff, CancellationToken cancel = default) =>
+        Database.WriteAsync(async connection =>
+        {
+            var at = cutoff.ToUnixTimeMilliseconds();
+            async Task<long> Delete(string sql)
+            {
+                await using var delete = Command(connection, null, sql, ("cutoff", at));
+                return await delete.ExecuteNonQueryAsync(cancel);
+            }
+            var checkins = await Delete("DELETE FROM checkins WHERE received_at < @cutoff AND id NOT IN (SELECT last_checkin_id FROM machines)");
+            var alerts = await Delete("DELETE FROM alerts WHERE received_at < @cutoff");
+            var sessions = await Delete("DELETE FROM tokens WHERE expires_at IS NOT NULL AND (expires_at < @cutoff OR revoked_at < @cutoff)");
+            return (checkins, alerts, sessions);
+        }, cancel);
+
     public async Task<FleetCounts> CountsAsync(CancellationToken cancel = default)
     {
         await using var connection = await Database.OpenAsync(cancel);
