@@ -74,22 +74,10 @@ public sealed class OtlpJsonLines
             return false;
         scan.StartObject();
         bool seen = false, first = true;
-        while (scan.Property(ref first, out var name))
+        while (NextArray(ref scan, "resourceLogs"u8, ref first, ref seen) is var found and not false)
         {
-            if (!name.SequenceEqual("resourceLogs"u8))
-            {
-                scan.Skip();
-                continue;
-            }
-            if (seen)
+            if (found is null)
                 return false;
-            seen = true;
-            if (scan.Peek() != '[')
-            {
-                scan.Skip();
-                continue;
-            }
-            scan.StartArray();
             var firstElement = true;
             while (scan.Element(ref firstElement))
             {
@@ -173,24 +161,12 @@ public sealed class OtlpJsonLines
 
     private bool ScopeLogs(ref JsonScan scan, ReadOnlySpan<byte> json)
     {
-        bool records = false, first = true;
+        bool seen = false, first = true;
         scan.StartObject();
-        while (scan.Property(ref first, out var name))
+        while (NextArray(ref scan, "logRecords"u8, ref first, ref seen) is var found and not false)
         {
-            if (!name.SequenceEqual("logRecords"u8))
-            {
-                scan.Skip();
-                continue;
-            }
-            if (records)
+            if (found is null)
                 return false;
-            records = true;
-            if (scan.Peek() != '[')
-            {
-                scan.Skip();
-                continue;
-            }
-            scan.StartArray();
             var firstElement = true;
             while (scan.Element(ref firstElement))
             {
@@ -205,34 +181,49 @@ public sealed class OtlpJsonLines
     /// <summary>A resource object, at its start: its attributes.</summary>
     private bool Resource(ref JsonScan scan, ReadOnlySpan<byte> json, Dictionary<string, string> fields)
     {
-        bool attributes = false, first = true;
+        bool seen = false, first = true;
         scan.StartObject();
-        while (scan.Property(ref first, out var name))
+        while (NextArray(ref scan, "attributes"u8, ref first, ref seen) is var found and not false)
         {
-            if (!name.SequenceEqual("attributes"u8))
-            {
-                scan.Skip();
-                continue;
-            }
-            if (attributes)
-                return false;
-            attributes = true;
-            if (scan.Peek() != '[')
-            {
-                scan.Skip();
-                continue;
-            }
-            if (!Attributes(ref scan, json, fields))
+            if (found is null || !Attributes(ref scan, json, fields))
                 return false;
         }
         return true;
     }
 
-    /// <summary>An `attributes` array, at its start, into <paramref name="fields"/> (later keys win, as in the document path).</summary>
+    /// <summary>
+    /// Reads on through the object at hand to its property <paramref name="name"/> (skipping the others and a value of
+    /// it that is not an array, as the document path does): true with the array's `[` read, for the caller to read its
+    /// elements and call again; false at the object's end; null when the property comes twice, which the document path
+    /// would read differently (the caller gives up).
+    /// </summary>
+    private static bool? NextArray(ref JsonScan scan, ReadOnlySpan<byte> name, ref bool first, ref bool seen)
+    {
+        while (scan.Property(ref first, out var property))
+        {
+            if (!property.SequenceEqual(name))
+            {
+                scan.Skip();
+                continue;
+            }
+            if (seen)
+                return null;
+            seen = true;
+            if (scan.Peek() != '[')
+            {
+                scan.Skip();
+                continue;
+            }
+            scan.StartArray();
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>An `attributes` array, after its `[`, into <paramref name="fields"/> (later keys win, as in the document path).</summary>
     private bool Attributes(ref JsonScan scan, ReadOnlySpan<byte> json, Dictionary<string, string> fields)
     {
         _attributes.Clear();
-        scan.StartArray();
         var first = true;
         while (scan.Element(ref first))
         {

@@ -173,6 +173,30 @@ public sealed class OtlpOnePassTests
     }
 
     /// <summary>
+    /// A structural key twice (resourceLogs, scopeLogs, logRecords, a resource's attributes), each time with records in
+    /// it: the document path reads one of them, so the one-pass reader must not read both.
+    /// </summary>
+    [Fact]
+    public void Repeated_structural_keys_with_records_in_each_read_the_same()
+    {
+        var lines = Recorded().Where(l => l.Contains("codex.conversation_starts", StringComparison.Ordinal)).Take(2).ToList();
+        lines.Count.ShouldBe(2);
+        var (a, b) = (JsonNode.Parse(lines[0])!["resourceLogs"]![0]!, JsonNode.Parse(lines[1])!["resourceLogs"]![0]!);
+        string Text(JsonNode? node) => node!.ToJsonString();
+        var resource = Text(a["resource"]);
+        var scopeA = a["scopeLogs"]![0]!;
+        var scopeB = b["scopeLogs"]![0]!;
+        var attributesA = Text(a["resource"]!["attributes"]);
+        Same(
+        [
+            Utf8($"{{\"resourceLogs\":[{Text(a)}],\"resourceLogs\":[{Text(b)}]}}"),
+            Utf8($"{{\"resourceLogs\":[{{\"resource\":{resource},\"scopeLogs\":[{Text(scopeA)}],\"scopeLogs\":[{Text(scopeB)}]}}]}}"),
+            Utf8($"{{\"resourceLogs\":[{{\"resource\":{resource},\"scopeLogs\":[{{\"logRecords\":{Text(scopeA["logRecords"])},\"logRecords\":{Text(scopeB["logRecords"])}}}]}}]}}"),
+            Utf8($"{{\"resourceLogs\":[{{\"resource\":{{\"attributes\":{attributesA},\"attributes\":[{{\"key\":\"host.name\",\"value\":{{\"stringValue\":\"other\"}}}}]}},\"scopeLogs\":[{Text(scopeA)}]}}]}}"),
+        ]);
+    }
+
+    /// <summary>
     /// The scanner checks the JSON grammar itself, so it must refuse every line the reader refuses: recorded lines with
     /// one byte taken out, put in or changed (structural characters, quotes, escapes, digits, white space, control
     /// characters), and cut short, each read both ways. Seeded, so a failure names the same line again.
