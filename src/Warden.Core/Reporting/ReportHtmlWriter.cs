@@ -326,7 +326,9 @@ public static class ReportHtmlWriter
         var max = Math.Max(1, rows.Max(r => r.Segments.Sum(s => s.Value)));
         var svg = new StringBuilder();
         var summary = string.Join("; ", rows.Select(r => $"{r.Name}: {string.Join(", ", r.Segments.Select(s => $"{s.Value} {s.Label}"))}"));
-        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{E(title)}. {E(summary)}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">");
+        // The legend runs on one line under the bars; the drawing is as wide as it needs to be for the legend to fit.
+        var drawn = Math.Max(width, labelWidth + rows[0].Segments.Sum(s => 30 + s.Label.Length * 8));
+        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{E(title)}. {E(summary)}\" width=\"{drawn}\" height=\"{height}\" viewBox=\"0 0 {drawn} {height}\">");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"14\" font-weight=\"600\">{E(title)}</text>");
         var barWidth = width - labelWidth - 50;
         for (var i = 0; i < rows.Count; i++)
