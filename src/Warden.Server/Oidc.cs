@@ -135,7 +135,7 @@ public sealed class Oidc(OidcOptions options, HttpClient http, TimeProvider cloc
     private async Task<RSA?> KeyAsync(string kid, CancellationToken cancel)
     {
         var now = clock.GetUtcNow();
-        if (_keys is { } known && (known.Keys.TryGetValue(kid, out var cached) || now - known.At < TimeSpan.FromMinutes(1)))
+        if (_keys is { } known && (known.Keys.ContainsKey(kid) || now - known.At < TimeSpan.FromMinutes(1)))
             return known.Keys.GetValueOrDefault(kid);
         var metadata = await MetadataAsync(cancel);
         var jwks = JsonNode.Parse(await http.GetStringAsync(metadata["jwks_uri"]!.GetValue<string>(), cancel)) as JsonObject;

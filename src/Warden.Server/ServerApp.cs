@@ -340,11 +340,10 @@ public static class ServerApp
     /// <summary>Policy lookup over the directory the identity provider pushed (SCIM) and the repository given at start.</summary>
     private static async Task<IResult> Lookup(HttpContext context)
     {
-        var (_, refusal) = await Require(context, Role.Viewer, Role.Admin);
-        if (refusal is not null)
-            return refusal;
-        if (context.RequestServices.GetRequiredService<ServerOptions>().Policy?.Repository is not { } repo)
-            return Error(409, "the server was started without a policy repository (warden serve --policy DIR)");
+        var (policy, refusal) = await PolicyApi.Policy(context);
+        if (policy is null)
+            return refusal!;
+        var repo = policy.Repository;
         if (context.Request.Query["user"].ToString() is not { Length: > 0 } key)
             return Error(400, "user is required (a userName, id or externalId of the SCIM directory)");
         var scim = new Scim.ScimStore(context.RequestServices.GetRequiredService<Store>().Database);

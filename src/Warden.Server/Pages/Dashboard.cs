@@ -85,12 +85,16 @@ public static class Dashboard
         var token = await context.RequestServices.GetRequiredService<Auth>().AuthenticateAsync(presented, context.RequestAborted);
         if (token is null || token.Role == Role.Reporter)
             return Html(Page("Sign in", SignInForm(context, token is null ? "That token is not valid." : "A reporter token cannot read the dashboard."), signedIn: false), 401);
-        context.Response.Cookies.Append(Auth.Cookie, presented, new CookieOptions
-        {
-            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, Path = "/", MaxAge = TimeSpan.FromHours(12),
-        });
+        SetSession(context, presented, TimeSpan.FromHours(12));
         return Results.Redirect("/");
     }
+
+    /// <summary>Signs the browser in with <paramref name="token"/>: an HttpOnly, SameSite=Strict cookie (Secure behind HTTPS).</summary>
+    internal static void SetSession(HttpContext context, string token, TimeSpan lasts) =>
+        context.Response.Cookies.Append(Auth.Cookie, token, new CookieOptions
+        {
+            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, Path = "/", MaxAge = lasts,
+        });
 
     private static async Task<IResult> SignOut(HttpContext context)
     {

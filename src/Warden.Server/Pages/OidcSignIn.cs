@@ -105,10 +105,7 @@ internal static class OidcSignIn
         var who = identity.Email ?? identity.Subject;
         var session = await store.CreateSessionAsync($"sign-in {who} (OIDC)", admin ? Role.Admin : Role.Viewer,
             context.RequestServices.GetRequiredService<ServerOptions>().Clock.GetUtcNow() + oidc.Options.Session, context.RequestAborted);
-        context.Response.Cookies.Append(Auth.Cookie, session.Token, new CookieOptions
-        {
-            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, Path = "/", MaxAge = oidc.Options.Session,
-        });
+        Dashboard.SetSession(context, session.Token, oidc.Options.Session);
         // A page of this server moves on to the dashboard: a redirect straight from the identity provider's navigation
         // would leave the Strict cookie behind.
         return Dashboard.Html(Dashboard.Page("Signed in", $"""

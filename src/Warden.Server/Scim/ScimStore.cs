@@ -107,17 +107,28 @@ public sealed class ScimStore(Database database)
     /// <summary>`filter` is `userName eq "…"` or `externalId eq "…"` (what identity providers send), or none.</summary>
     public async Task<(int Total, List<JsonObject> Page)> UsersAsync(string? filter, int startIndex, int count, CancellationToken cancel)
     {
-        var (column, value) = Filter(filter, ("userName", "user_name"), ("externalId", "external_id"));
+        var where = Filter(filter, ("userName", "user_name"), ("externalId", "external_id"));
+        return await ListAsync("scim_users", UserColumns, "user_name", where, startIndex, count, UserRows, UserResource, cancel);
+    }
+
+    /// <summary>
+    /// A SCIM list: how many resources of <paramref name="table"/> the filter matches, and one page of them in
+    /// <paramref name="order"/>, each row made into its resource.
+    /// </summary>
+    private async Task<(int Total, List<JsonObject> Page)> ListAsync<TRow>(string table, string columns, string order, (string? Column, string? Value) filter,
+        int startIndex, int count, Func<DbCommand, CancellationToken, Task<List<TRow>>> rows, Func<DbConnection, TRow, CancellationToken, Task<JsonObject>> resource,
+        CancellationToken cancel)
+    {
         await using var connection = await database.OpenAsync(cancel);
-        var where = column is null ? "" : $" WHERE {column} = @value";
+        var where = filter.Column is null ? "" : $" WHERE {filter.Column} = @value";
         int total;
-        await using (var countQuery = Store.Command(connection, null, "SELECT COUNT(*) FROM scim_users" + where, ("value", value)))
+        await using (var countQuery = Store.Command(connection, null, $"SELECT COUNT(*) FROM {table}" + where, ("value", filter.Value)))
             total = Convert.ToInt32(await countQuery.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
         var page = new List<JsonObject>();
-        await using var query = Store.Command(connection, null, UserColumns + where + " ORDER BY user_name LIMIT @count OFFSET @skip",
-            ("value", value), ("count", (long)count), ("skip", (long)(startIndex - 1)));
-        foreach (var row in await UserRows(query, cancel))
-            page.Add(await UserResource(connection, row, cancel));
+        await using var query = Store.Command(connection, null, columns + where + $" ORDER BY {order} LIMIT @count OFFSET @skip",
+            ("value", filter.Value), ("count", (long)count), ("skip", (long)(startIndex - 1)));
+        foreach (var row in await rows(query, cancel))
+            page.Add(await resource(connection, row, cancel));
         return (total, page);
     }
 
@@ -198,18 +209,8 @@ public sealed class ScimStore(Database database)
 
     public async Task<(int Total, List<JsonObject> Page)> GroupsAsync(string? filter, int startIndex, int count, CancellationToken cancel)
     {
-        var (column, value) = Filter(filter, ("displayName", "display_name"), ("externalId", "external_id"));
-        await using var connection = await database.OpenAsync(cancel);
-        var where = column is null ? "" : $" WHERE {column} = @value";
-        int total;
-        await using (var countQuery = Store.Command(connection, null, "SELECT COUNT(*) FROM scim_groups" + where, ("value", value)))
-            total = Convert.ToInt32(await countQuery.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
-        var page = new List<JsonObject>();
-        await using var query = Store.Command(connection, null, GroupColumns + where + " ORDER BY display_name LIMIT @count OFFSET @skip",
-            ("value", value), ("count", (long)count), ("skip", (long)(startIndex - 1)));
-        foreach (var row in await GroupRows(query, cancel))
-            page.Add(await GroupResource(connection, row, cancel));
-        return (total, page);
+        var where = Filter(filter, ("displayName", "display_name"), ("externalId", "external_id"));
+        return await ListAsync("scim_groups", GroupColumns, "display_name", where, startIndex, count, GroupRows, GroupResource, cancel);
     }
 
     /// <summary>Creates a group (id null) or replaces one: its name, external id and exactly the members given.</summary>

@@ -66,23 +66,18 @@ public sealed class Store(Database database)
     }
 
     /// <summary>Creates a token and returns it: the only time it exists in clear.</summary>
-    public Task<TokenCreated> CreateTokenAsync(string name, Role role, CancellationToken cancel = default) =>
-        Database.WriteAsync(async connection =>
-        {
-            var token = NewToken();
-            await using var insert = Command(connection, null, "INSERT INTO tokens (name, role, hash, created_at) VALUES (@name, @role, @hash, @at) RETURNING id",
-                ("name", name), ("role", RoleName(role)), ("hash", Hash(token)), ("at", Now()));
-            var id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
-            return new TokenCreated(id, name, RoleName(role), token);
-        }, cancel);
+    public Task<TokenCreated> CreateTokenAsync(string name, Role role, CancellationToken cancel = default) => InsertTokenAsync(name, role, null, cancel);
 
     /// <summary>A person's sign-in through the identity provider: a viewer or admin token that expires, kept in their browser's cookie.</summary>
     public Task<TokenCreated> CreateSessionAsync(string name, Role role, DateTimeOffset expires, CancellationToken cancel = default) =>
+        InsertTokenAsync(name, role, expires.ToUnixTimeMilliseconds(), cancel);
+
+    private Task<TokenCreated> InsertTokenAsync(string name, Role role, long? expires, CancellationToken cancel) =>
         Database.WriteAsync(async connection =>
         {
             var token = NewToken();
             await using var insert = Command(connection, null, "INSERT INTO tokens (name, role, hash, created_at, expires_at) VALUES (@name, @role, @hash, @at, @expires) RETURNING id",
-                ("name", name), ("role", RoleName(role)), ("hash", Hash(token)), ("at", Now()), ("expires", expires.ToUnixTimeMilliseconds()));
+                ("name", name), ("role", RoleName(role)), ("hash", Hash(token)), ("at", Now()), ("expires", expires));
             var id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
             return new TokenCreated(id, name, RoleName(role), token);
         }, cancel);
