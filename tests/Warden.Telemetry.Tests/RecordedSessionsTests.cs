@@ -92,9 +92,39 @@ public sealed class RecordedSessionsTests(ITestOutputHelper output)
             $"No recording in {Recording.Folder(name)}: run with WARDEN_RECORD_TELEMETRY=1 to make it.");
         var recorded = Recording.Facts(name);
         var live = SessionFacts.Of(run);
-        string.Join('\n', live).ShouldBe(string.Join('\n', recorded),
-            $"Codex no longer does what {Recording.Folder(name)} recorded. If the change is expected, re-record "
-            + "with WARDEN_RECORD_TELEMETRY=1 and read the diff.");
+        if (!live.SequenceEqual(recorded, StringComparer.Ordinal))
+            throw new XunitException(
+                $"Codex no longer does what {Recording.Folder(name)} recorded. If the change is expected, re-record "
+                + $"with WARDEN_RECORD_TELEMETRY=1 and read the diff.\n{FactsDiff(recorded, live)}");
+    }
+
+    /// <summary>
+    /// The facts only one side has (<c>-</c> recorded, <c>+</c> live), as a line-level diff: a 300-line recording that
+    /// differs in one line must show that line, not two truncated 300-line strings.
+    /// </summary>
+    internal static string FactsDiff(IReadOnlyList<string> recorded, IReadOnlyList<string> live)
+    {
+        // Longest common subsequence over lines; the recordings are a few hundred lines, so the table is small.
+        var table = new int[recorded.Count + 1, live.Count + 1];
+        for (var i = recorded.Count - 1; i >= 0; i--)
+            for (var j = live.Count - 1; j >= 0; j--)
+                table[i, j] = string.Equals(recorded[i], live[j], StringComparison.Ordinal)
+                    ? table[i + 1, j + 1] + 1
+                    : Math.Max(table[i + 1, j], table[i, j + 1]);
+        var diff = new System.Text.StringBuilder();
+        diff.Append(System.Globalization.CultureInfo.InvariantCulture,
+            $"{recorded.Count} recorded facts, {live.Count} live, {table[0, 0]} in common:\n");
+        int r = 0, l = 0;
+        while (r < recorded.Count || l < live.Count)
+        {
+            if (r < recorded.Count && l < live.Count && string.Equals(recorded[r], live[l], StringComparison.Ordinal))
+                (r, l) = (r + 1, l + 1);
+            else if (r < recorded.Count && (l == live.Count || table[r + 1, l] >= table[r, l + 1]))
+                diff.Append("- ").Append(recorded[r++]).Append('\n');
+            else
+                diff.Append("+ ").Append(live[l++]).Append('\n');
+        }
+        return diff.ToString();
     }
 
     /// <summary>
@@ -109,6 +139,17 @@ public sealed class RecordedSessionsTests(ITestOutputHelper output)
         var start = about.IndexOf("```text\n", about.IndexOf("## Facts", StringComparison.Ordinal), StringComparison.Ordinal) + "```text\n".Length;
         var stated = about[start..about.IndexOf("\n```", start, StringComparison.Ordinal)];
         stated.ShouldBe(string.Join('\n', Recording.Facts(name)));
+    }
+
+    /// <summary>A failure names the facts that differ and nothing else.</summary>
+    [Fact]
+    public void A_failure_shows_only_the_facts_that_differ()
+    {
+        var recorded = Enumerable.Range(1, 300).Select(i => $"fact {i}").ToList();
+        var live = recorded.Where(f => f != "fact 150").Append("fact 301").ToList();
+        live[10] = "fact 11 changed";
+        RecordedSessionsTests.FactsDiff(recorded, live).ShouldBe(
+            "300 recorded facts, 300 live, 298 in common:\n- fact 11\n+ fact 11 changed\n- fact 150\n+ fact 301\n");
     }
 
     /// <summary>The recordings on disk are exactly the scenarios: none missing, none left over.</summary>
