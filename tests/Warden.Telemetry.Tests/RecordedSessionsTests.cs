@@ -55,8 +55,15 @@ public sealed class RecordedSessionsTests(ITestOutputHelper output)
                 output.WriteLine($"{scenario.Name}: Codex reported the refusal in its slower shape (a failed command item); accepted.");
                 return null;
             }
-            return e;
+            return new XunitException($"{e.Message}\n\n{Evidence(run)}", e);
         }
+    }
+
+    /// <summary>What the run left, for the failure message: Codex's stderr and exec stream, their ends if long.</summary>
+    private static string Evidence(CodexRun run)
+    {
+        static string Tail(string text, int max) => text.Length <= max ? text : "…" + text[^max..];
+        return $"codex stderr:\n{Tail(run.Stderr, 3000)}\nexec stream:\n{Tail(string.Join('\n', run.ExecLines), 6000)}";
     }
 
     private static void Verify(CodexRun run)

@@ -49,6 +49,12 @@ public static class Scenarios
         c.Model.Payloads["/x"] = "echo warden-payload-ran\n";
     }
 
+    /// <summary>
+    /// The fixture MCP server as `docs`, <c>required = true</c>: Codex 0.171 does not wait for an optional server before
+    /// its first model request, so on a busy machine the request went out without the mcp__docs tools and the scripted
+    /// call came back "unsupported call: mcp__docsdelete_branch" (seen in a full test run; reproduced with a server that
+    /// starts 3 s late: no mcp__docs in any request). A required server is waited for.
+    /// </summary>
     private static string McpServer(string extra = "") => $"""
         approval_policy = "never"
         sandbox_mode = "workspace-write"
@@ -56,6 +62,7 @@ public static class Scenarios
         [mcp_servers.docs]
         command = "{SessionContext.McpFixtureServer}"
         args = ["--transport", "stdio"]
+        required = true
         {extra}
         """;
 
