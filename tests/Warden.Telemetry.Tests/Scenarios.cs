@@ -978,7 +978,9 @@ public static class Scenarios
             "Volume: the model runs 30 harmless commands one after another (`echo 1` … `echo 30`), approval_policy never, "
             + "sandbox workspace-write.",
             "Print the numbers one to thirty, one command each.",
-            _ => [.. Enumerable.Range(1, ManyCommands).Select(i => Exec($"echo {i}")), Done])
+            // yield_time_ms at its maximum (30 s): with the default 10 s a command that a saturated machine starts
+            // late is left running and the next call overtakes it, and the recording's order no longer holds.
+            _ => [.. Enumerable.Range(1, ManyCommands).Select(i => ScriptStep.Call("exec_command", new { cmd = $"echo {i}", yield_time_ms = 30000 })), Done])
         {
             Config = _ => """
                 approval_policy = "never"
