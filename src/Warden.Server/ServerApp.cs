@@ -40,7 +40,9 @@ public static class ServerApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(new Auth(store, options));
-        builder.Services.AddSingleton(new ServerMetrics());
+        var checkins = new CheckinWriter(store);
+        builder.Services.AddSingleton(checkins);
+        builder.Services.AddSingleton(new ServerMetrics(checkins));
         builder.Services.AddSingleton(new RateLimits(options.RequestsPerMinute));
         if (options.Oidc is { } oidc)
             builder.Services.AddSingleton(new Oidc(oidc, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, options.Clock));
@@ -53,6 +55,8 @@ public static class ServerApp
         var app = builder.Build();
         app.Use(Headers);
         Map(app);
+        // Requests have finished by ApplicationStopped (Kestrel drains them first), so every queued check-in is written.
+        app.Lifetime.ApplicationStopped.Register(() => checkins.DisposeAsync().AsTask().GetAwaiter().GetResult());
         if (options.Retention is { } keep)
             app.Lifetime.ApplicationStarted.Register(() => _ = Prune(app, store, options.Clock, keep));
         return app;
@@ -260,7 +264,8 @@ public static class ServerApp
         }
         if (CheckinProblem(checkin) is { } problem)
             return Error(400, problem);
-        var accepted = await context.RequestServices.GetRequiredService<Store>().RecordCheckinAsync(checkin!, System.Text.Encoding.UTF8.GetString(body), token!, context.RequestAborted);
+        // Not cancelled with the request: once queued, the check-in is written whether or not the client still waits.
+        var accepted = await context.RequestServices.GetRequiredService<CheckinWriter>().RecordAsync(new(checkin!, System.Text.Encoding.UTF8.GetString(body), token!));
         if (accepted is null)
             return Error(403, "this reporter token belongs to another machine");
         context.RequestServices.GetRequiredService<ServerMetrics>().Checkin();
@@ -292,6 +297,11 @@ public static class ServerApp
             if (Store.SeverityRank(f.Severity) < 0)
                 return $"findings[{i}]: severity must be info, low, medium, high or critical";
         }
+        // PostgreSQL text cannot hold U+0000; refused on both engines so a check-in means the same wherever it is stored.
+        string?[] texts = [checkin.Machine.Id, checkin.Machine.Hostname, checkin.Machine.Os, checkin.Machine.User, checkin.ExpectedPolicy,
+            checkin.ExpectedSource, checkin.WardenVersion, .. checkin.Findings.SelectMany(f => new[] { f.RuleId, f.Message, f.Location?.Path })];
+        if (texts.Any(t => t is not null && t.Contains('\0', StringComparison.Ordinal)))
+            return "a check-in's text cannot contain U+0000";
         return null;
     }
 

@@ -6,7 +6,7 @@ using Warden.Server.Storage;
 namespace Warden.Server;
 
 /// <summary>Counters since start, and the fleet's state at scrape time, as Prometheus text (format 0.0.4).</summary>
-public sealed class ServerMetrics
+public sealed class ServerMetrics(CheckinWriter checkins)
 {
     private readonly ConcurrentDictionary<int, long> _responses = new();
     private long _checkins, _otlpEvents, _alerts, _damaged;
@@ -33,6 +33,9 @@ public sealed class ServerMetrics
         Metric("warden_http_responses_total", "counter", "HTTP responses by status code since start.",
             _responses.OrderBy(r => r.Key).Select(r => ($"{{code=\"{r.Key}\"}}", r.Value)));
         Metric("warden_checkins_received_total", "counter", "Check-ins stored since start.", [("", Interlocked.Read(ref _checkins))]);
+        var (commits, written) = checkins.Counts;
+        Metric("warden_checkin_commits_total", "counter", "Transactions that stored check-ins since start (several check-ins share one when the server is busy).", [("", commits)]);
+        Metric("warden_checkins_committed_total", "counter", "Check-ins written by those transactions since start.", [("", written)]);
         Metric("warden_otlp_events_total", "counter", "OTLP log records read since start.", [("", Interlocked.Read(ref _otlpEvents))]);
         Metric("warden_otlp_alerts_total", "counter", "New alerts raised from OTLP logs since start.", [("", Interlocked.Read(ref _alerts))]);
         Metric("warden_otlp_damaged_total", "counter", "OTLP requests or records that could not be read since start.", [("", Interlocked.Read(ref _damaged))]);

@@ -17,7 +17,6 @@ public enum Role
     Admin,
 }
 
-/// <summary>A token that authenticated: who, in which role, bound to which machine (reporters, after their first check-in).</summary>
 /// <summary>A token that authenticated: an API token, or a person's sign-in through the identity provider (<see cref="Session"/>, which expires).</summary>
 public sealed record TokenInfo(long Id, string Name, Role Role, string? MachineId, bool Session = false);
 
@@ -47,13 +46,7 @@ public sealed class Store(Database database)
         _ => null,
     };
 
-    internal static void Add(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-    }
+    internal static void Add(DbCommand command, string name, object? value) => AddParameter(command.Parameters, command.CreateParameter, name, value);
 
     internal static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {
@@ -128,71 +121,128 @@ public sealed class Store(Database database)
         return new TokenInfo(rows.GetInt64(0), rows.GetString(1), role, rows.IsDBNull(3) ? null : rows.GetString(3), Session: !rows.IsDBNull(4));
     }
 
+    /// <summary>One check-in to store: what the machine sent, its body as received, and the token that sent it.</summary>
+    public sealed record CheckinWrite(CheckinRequest Checkin, string Body, TokenInfo Token);
+
+    /// <summary>Stores one check-in (see <see cref="RecordCheckinsAsync"/>).</summary>
+    public async Task<CheckinAccepted?> RecordCheckinAsync(CheckinRequest checkin, string body, TokenInfo token, CancellationToken cancel = default) =>
+        (await RecordCheckinsAsync([new CheckinWrite(checkin, body, token)], cancel))[0];
+
     /// <summary>
-    /// Stores a check-in in one transaction: the check-in, the machine's current findings (replaced), the machine row,
-    /// and, for a reporter token's first check-in, the machine it is bound to from then on. Null when the token is
-    /// bound to another machine (nothing is written). On PostgreSQL the writes go as one batch (one round trip, one
-    /// implicit transaction); SQLite is in the process, so plain statements in a transaction cost nothing more.
+    /// Stores check-ins in one transaction (a group commit: one commit, so one WAL flush, for all of them): per check-in
+    /// the check-in, the machine's current findings (replaced) and the machine row, and, for a reporter token's first
+    /// check-in, the machine it is bound to from then on. A check-in whose token is bound to another machine gets null
+    /// and writes nothing; the others are written. All or none of the writes commit. On PostgreSQL the check-ins go as
+    /// one batch (one round trip, one implicit transaction) unless a token is bound in the same transaction.
     /// </summary>
-    public Task<CheckinAccepted?> RecordCheckinAsync(CheckinRequest checkin, string body, TokenInfo token, CancellationToken cancel = default) =>
-        Database.WriteAsync(async connection =>
+    public Task<IReadOnlyList<CheckinAccepted?>> RecordCheckinsAsync(IReadOnlyList<CheckinWrite> writes, CancellationToken cancel = default) =>
+        Database.WriteAsync<IReadOnlyList<CheckinAccepted?>>(async connection =>
         {
-            var machine = checkin.Machine.Id;
+            var results = new CheckinAccepted?[writes.Count];
             // A binding never changes, so a token known to be bound elsewhere is refused without asking the database.
-            if (token.Role == Role.Reporter && token.MachineId is { } bound && bound != machine)
-                return null;
+            var toWrite = Enumerable.Range(0, writes.Count)
+                .Where(i => !(writes[i].Token.Role == Role.Reporter && writes[i].Token.MachineId is { } bound && bound != writes[i].Checkin.Machine.Id))
+                .ToList();
+            if (toWrite.Count == 0)
+                return results;
+            var binds = toWrite.Where(i => writes[i].Token.Role == Role.Reporter && writes[i].Token.MachineId is null).ToList();
             var postgres = Database.Engine == Engine.Postgres;
-            await using var transaction = postgres ? null : await connection.BeginTransactionAsync(cancel);
-            if (token.Role == Role.Reporter && token.MachineId is null)
+            await using var transaction = postgres && binds.Count == 0 ? null : await connection.BeginTransactionAsync(cancel);
+            foreach (var i in binds)
             {
-                // Bind on first use. The condition is checked in the database, so two instances cannot bind one token
-                // to two machines.
+                // Bind on first use. The condition is checked in the database, so two instances (or two check-ins in
+                // this batch) cannot bind one token to two machines.
                 await using var bind = Command(connection, transaction, "UPDATE tokens SET machine_id = @machine WHERE id = @id AND (machine_id IS NULL OR machine_id = @machine)",
-                    ("machine", machine), ("id", token.Id));
+                    ("machine", writes[i].Checkin.Machine.Id), ("id", writes[i].Token.Id));
                 if (await bind.ExecuteNonQueryAsync(cancel) == 0)
-                    return null;
+                    toWrite.Remove(i);
             }
             var now = Now();
-            var worst = checkin.Findings.Select(f => f.Severity).MaxBy(SeverityRank);
-            long id;
-            if (postgres)
+            var ids = postgres
+                ? await WritePostgresAsync(connection, transaction, [.. toWrite.Select(i => writes[i])], now, cancel)
+                : await WriteSqliteAsync(connection, transaction!, [.. toWrite.Select(i => writes[i])], now, cancel);
+            if (transaction is not null)
+                await transaction.CommitAsync(cancel);
+            for (var k = 0; k < toWrite.Count; k++)
             {
-                // currval: the id the INSERT just took, for the findings and the machine, in the same batch.
-                const string Checkin = "currval(pg_get_serial_sequence('checkins', 'id'))";
-                await using var batch = connection.CreateCommand();
-                var sql = new StringBuilder(CheckinInsert).Append(";\n").Append(FindingsDelete).Append(";\n");
-                AddCheckinParameters(batch, checkin, body, token, now, worst);
-                AppendFindings(batch, sql, checkin.Findings, Checkin);
-                sql.Append(MachineUpsert.Replace("@checkin", Checkin, StringComparison.Ordinal));
-                batch.CommandText = sql.ToString();
-                id = Convert.ToInt64(await batch.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
+                var checkin = writes[toWrite[k]].Checkin;
+                results[toWrite[k]] = new CheckinAccepted(ids[k], checkin.Machine.Id, checkin.Findings.Count);
             }
-            else
-            {
-                await using (var insert = Command(connection, transaction, CheckinInsert))
-                {
-                    AddCheckinParameters(insert, checkin, body, token, now, worst);
-                    id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
-                }
-                await using (var clear = Command(connection, transaction, FindingsDelete, ("machine", machine)))
-                    await clear.ExecuteNonQueryAsync(cancel);
-                if (checkin.Findings.Count > 0)
-                {
-                    await using var findings = Command(connection, transaction, "", ("machine", machine), ("checkin", id));
-                    var sql = new StringBuilder();
-                    AppendFindings(findings, sql, checkin.Findings, "@checkin");
-                    findings.CommandText = sql.ToString();
-                    await findings.ExecuteNonQueryAsync(cancel);
-                }
-                await using (var upsert = Command(connection, transaction, MachineUpsert, ("checkin", id)))
-                {
-                    AddCheckinParameters(upsert, checkin, body, token, now, worst);
-                    await upsert.ExecuteNonQueryAsync(cancel);
-                }
-                await transaction!.CommitAsync(cancel);
-            }
-            return new CheckinAccepted(id, machine, checkin.Findings.Count);
+            return results;
         }, cancel);
+
+    /// <summary>
+    /// One batch, each statement with its own parameters (so PostgreSQL prepares each statement text once, whatever the
+    /// batch size); currval ties a check-in's findings and machine row to the id its INSERT just took.
+    /// </summary>
+    private static async Task<long[]> WritePostgresAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<CheckinWrite> writes, long now, CancellationToken cancel)
+    {
+        const string Checkin = "currval(pg_get_serial_sequence('checkins', 'id'))";
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        void Statement(string sql, Action<DbBatchCommand> parameters)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = sql;
+            parameters(command);
+            batch.BatchCommands.Add(command);
+        }
+        foreach (var (checkin, body, token) in writes)
+        {
+            var worst = Worst(checkin);
+            Statement(CheckinInsert, c => AddCheckinParameters(c.Parameters, c.CreateParameter, checkin, body, token, now, worst, CheckinInsert));
+            Statement(FindingsDelete, c => AddParameter(c.Parameters, c.CreateParameter, "machine", checkin.Machine.Id));
+            foreach (var (sql, rows) in FindingStatements(checkin.Findings, Checkin))
+                Statement(sql, c => AddFindingParameters(c.Parameters, c.CreateParameter, checkin.Machine.Id, null, checkin.Findings, rows));
+            var upsert = MachineUpsert.Replace("@checkin", Checkin, StringComparison.Ordinal);
+            Statement(upsert, c => AddCheckinParameters(c.Parameters, c.CreateParameter, checkin, body, token, now, worst, upsert));
+        }
+        var ids = new List<long>(writes.Count);
+        await using (var reader = await batch.ExecuteReaderAsync(cancel))
+        {
+            do
+            {
+                if (reader.FieldCount > 0 && await reader.ReadAsync(cancel))
+                    ids.Add(reader.GetInt64(0));
+            }
+            while (await reader.NextResultAsync(cancel));
+        }
+        return ids.Count == writes.Count
+            ? [.. ids]
+            : throw new InvalidOperationException($"the check-in batch returned {ids.Count} ids for {writes.Count} check-ins");
+    }
+
+    /// <summary>SQLite is in the process: plain statements in the caller's transaction cost nothing more.</summary>
+    private static async Task<long[]> WriteSqliteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<CheckinWrite> writes, long now, CancellationToken cancel)
+    {
+        var ids = new long[writes.Count];
+        for (var k = 0; k < writes.Count; k++)
+        {
+            var (checkin, body, token) = writes[k];
+            var worst = Worst(checkin);
+            await using (var insert = Command(connection, transaction, CheckinInsert))
+            {
+                AddCheckinParameters(insert.Parameters, insert.CreateParameter, checkin, body, token, now, worst, CheckinInsert);
+                ids[k] = Convert.ToInt64(await insert.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
+            }
+            await using (var clear = Command(connection, transaction, FindingsDelete, ("machine", checkin.Machine.Id)))
+                await clear.ExecuteNonQueryAsync(cancel);
+            foreach (var (sql, rows) in FindingStatements(checkin.Findings, "@checkin"))
+            {
+                await using var findings = Command(connection, transaction, sql);
+                AddFindingParameters(findings.Parameters, findings.CreateParameter, checkin.Machine.Id, ids[k], checkin.Findings, rows);
+                await findings.ExecuteNonQueryAsync(cancel);
+            }
+            await using (var upsert = Command(connection, transaction, MachineUpsert, ("checkin", ids[k])))
+            {
+                AddCheckinParameters(upsert.Parameters, upsert.CreateParameter, checkin, body, token, now, worst, MachineUpsert);
+                await upsert.ExecuteNonQueryAsync(cancel);
+            }
+        }
+        return ids;
+    }
+
+    private static string? Worst(CheckinRequest checkin) => checkin.Findings.Select(f => f.Severity).MaxBy(SeverityRank);
 
     private const string CheckinInsert = "INSERT INTO checkins (machine_id, token_id, received_at, findings, body) VALUES (@machine, @token, @at, @count, @body) RETURNING id";
 
@@ -206,7 +256,16 @@ public sealed class Store(Database database)
             last_checkin_at = excluded.last_checkin_at, findings = excluded.findings, worst = excluded.worst
         """;
 
-    private static void AddCheckinParameters(DbCommand command, CheckinRequest checkin, string body, TokenInfo token, long now, string? worst)
+    private static void AddParameter(DbParameterCollection parameters, Func<DbParameter> create, string name, object? value)
+    {
+        var parameter = create();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        parameters.Add(parameter);
+    }
+
+    /// <summary>The check-in's values that <paramref name="sql"/> names (a statement must not carry parameters it does not use).</summary>
+    private static void AddCheckinParameters(DbParameterCollection parameters, Func<DbParameter> create, CheckinRequest checkin, string body, TokenInfo token, long now, string? worst, string sql)
     {
         foreach (var (name, value) in new (string, object?)[]
         {
@@ -215,33 +274,55 @@ public sealed class Store(Database database)
             ("source", checkin.ExpectedSource), ("version", checkin.WardenVersion), ("worst", worst),
         })
         {
-            if (!command.Parameters.Contains(name))
-                Add(command, name, value);
+            if (!parameters.Contains(name) && UsesParameter(sql, name))
+                AddParameter(parameters, create, name, value);
         }
     }
 
+    private static bool UsesParameter(string sql, string name)
+    {
+        for (var at = sql.IndexOf("@" + name, StringComparison.Ordinal); at >= 0; at = sql.IndexOf("@" + name, at + 1, StringComparison.Ordinal))
+        {
+            var end = at + 1 + name.Length;
+            if (end == sql.Length || !(char.IsLetterOrDigit(sql[end]) || sql[end] == '_'))
+                return true;
+        }
+        return false;
+    }
+
+    private const int FindingsPerStatement = 100;
+
     /// <summary>
     /// INSERT statements for the findings, a hundred rows each (a check-in with fifty findings is one statement, not
-    /// fifty), `checkin` being the SQL for the check-in's id; every value a parameter.
+    /// fifty), `checkin` being the SQL for the check-in's id; every value a parameter. With the rows each one covers.
     /// </summary>
-    private static void AppendFindings(DbCommand command, StringBuilder sql, IReadOnlyList<CheckinFinding> findings, string checkin)
+    private static IEnumerable<(string Sql, Range Rows)> FindingStatements(IReadOnlyList<CheckinFinding> findings, string checkin)
     {
-        const int PerStatement = 100;
-        for (var start = 0; start < findings.Count; start += PerStatement)
+        for (var start = 0; start < findings.Count; start += FindingsPerStatement)
         {
-            sql.Append("INSERT INTO findings (machine_id, checkin_id, rule_id, severity, severity_rank, message, path, line) VALUES ");
-            for (var i = start; i < Math.Min(findings.Count, start + PerStatement); i++)
-            {
-                var f = findings[i];
-                sql.Append(i == start ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@machine, {checkin}, @r{i}, @s{i}, @k{i}, @t{i}, @p{i}, @l{i})");
-                Add(command, $"r{i}", f.RuleId);
-                Add(command, $"s{i}", f.Severity);
-                Add(command, $"k{i}", (long)SeverityRank(f.Severity));
-                Add(command, $"t{i}", f.Message);
-                Add(command, $"p{i}", f.Location?.Path);
-                Add(command, $"l{i}", f.Location?.Line is { } line ? (long)line : null);
-            }
-            sql.Append(";\n");
+            var end = Math.Min(findings.Count, start + FindingsPerStatement);
+            var sql = new StringBuilder("INSERT INTO findings (machine_id, checkin_id, rule_id, severity, severity_rank, message, path, line) VALUES ");
+            for (var i = 0; i < end - start; i++)
+                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@machine, {checkin}, @r{i}, @s{i}, @k{i}, @t{i}, @p{i}, @l{i})");
+            yield return (sql.ToString(), start..end);
+        }
+    }
+
+    private static void AddFindingParameters(DbParameterCollection parameters, Func<DbParameter> create, string machine, long? checkin, IReadOnlyList<CheckinFinding> findings, Range rows)
+    {
+        AddParameter(parameters, create, "machine", machine);
+        if (checkin is { } id)
+            AddParameter(parameters, create, "checkin", id);
+        var (offset, length) = rows.GetOffsetAndLength(findings.Count);
+        for (var i = 0; i < length; i++)
+        {
+            var f = findings[offset + i];
+            AddParameter(parameters, create, $"r{i}", f.RuleId);
+            AddParameter(parameters, create, $"s{i}", f.Severity);
+            AddParameter(parameters, create, $"k{i}", (long)SeverityRank(f.Severity));
+            AddParameter(parameters, create, $"t{i}", f.Message);
+            AddParameter(parameters, create, $"p{i}", f.Location?.Path);
+            AddParameter(parameters, create, $"l{i}", f.Location?.Line is { } line ? (long)line : null);
         }
     }
 

@@ -1,0 +1,114 @@
+using System.Net;
+using Warden.Server.Api;
+using Warden.Server.Storage;
+using static Warden.Server.Tests.Checkins;
+
+namespace Warden.Server.Tests;
+
+/// <summary>Check-ins written several to a transaction (<see cref="CheckinWriter"/>, <see cref="Store.RecordCheckinsAsync"/>).</summary>
+public sealed class GroupCommitTests
+{
+    public static TheoryData<Engine> Engines => ApiTests.Engines;
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_batch_writes_each_checkin_in_order_and_refuses_only_a_token_bound_elsewhere(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        var store = new Store(db.Database);
+        var laptop = await Token(store, "laptop", Role.Reporter);
+        var desktop = await Token(store, "desktop", Role.Reporter);
+        var admin = await Token(store, "admin", Role.Admin);
+        var boundElsewhere = (await Token(store, "old", Role.Reporter)) with { MachineId = "somewhere-else" };
+
+        var results = await store.RecordCheckinsAsync([
+            Write(Make("m1", "controlled", ("WD1001", "high")), laptop),                     // binds laptop to m1
+            Write(Make("m2"), laptop),                                                       // same token, other machine: refused
+            Write(Make("m3", "controlled", ("WD1001", "high"), ("WD1002", "low"), ("WD1003", "low")), desktop),
+            Write(Make("m4", "open"), admin),
+            Write(Make("m5"), boundElsewhere),                                               // refused without asking
+            Write(Make("m3", "controlled", ("WD1004", "critical")), desktop),                // m3 again: the later one is current
+        ]);
+
+        results.Select(r => r?.MachineId).ShouldBe(["m1", null, "m3", "m4", null, "m3"]);
+        results.Where(r => r is not null).Select(r => r!.Id).ShouldBe(results.Where(r => r is not null).Select(r => r!.Id).Order().Distinct());
+        (await store.MachinesAsync(new ListQuery())).Items.Select(m => (m.Id, m.Findings)).Order().ShouldBe([("m1", 1), ("m3", 1), ("m4", 0)]);
+        var m3 = (await store.FindingsAsync(new ListQuery(Machine: "m3"))).Items;
+        m3.ShouldHaveSingleItem().RuleId.ShouldBe("WD1004");
+        (await Count(db, "SELECT last_checkin_id FROM machines WHERE id = 'm3'")).ShouldBe(results[5]!.Id);
+        (await store.AuthenticateAsync(_tokens["laptop"]))!.MachineId.ShouldBe("m1");
+        (await Count(db, "SELECT COUNT(*) FROM checkins")).ShouldBe(4);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Checkins_queued_together_share_a_commit_and_each_gets_its_own_answer(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        var store = new Store(db.Database);
+        var admin = await Token(store, "admin", Role.Admin);
+        var writer = new CheckinWriter(store);
+        // Queued in one go: a transaction takes milliseconds, queueing a hundred takes microseconds.
+        var pending = Enumerable.Range(0, 100).Select(i => writer.RecordAsync(Write(Make($"m{i}", "controlled", ("WD1001", "high")), admin))).ToList();
+        var answers = await Task.WhenAll(pending);
+        await writer.DisposeAsync();
+
+        answers.Select(a => a!.MachineId).ShouldBe(Enumerable.Range(0, 100).Select(i => $"m{i}"));
+        answers.Select(a => a!.Id).Distinct().Count().ShouldBe(100);
+        var (batches, written) = writer.Counts;
+        written.ShouldBe(100);
+        batches.ShouldBeLessThan(100, "the queued check-ins should have shared transactions");
+        (await Count(db, "SELECT COUNT(*) FROM checkins")).ShouldBe(100);
+        (await Count(db, "SELECT COUNT(*) FROM findings")).ShouldBe(100);
+        await Should.ThrowAsync<InvalidOperationException>(() => writer.RecordAsync(Write(Make("late"), admin)));
+    }
+
+    /// <summary>PostgreSQL refuses U+0000 in text: past the API's own check, such a check-in must fail alone.</summary>
+    [Fact]
+    public async Task A_checkin_the_database_refuses_fails_alone_and_the_rest_of_its_batch_is_written()
+    {
+        await using var db = await TestDatabase.CreateAsync(Engine.Postgres);
+        var store = new Store(db.Database);
+        var admin = await Token(store, "admin", Role.Admin);
+        await using var writer = new CheckinWriter(store);
+        var pending = Enumerable.Range(0, 20)
+            .Select(i => writer.RecordAsync(Write(i == 7 ? Make("bad\0machine") : Make($"m{i}", "controlled", ("WD1001", "high")), admin)))
+            .ToList();
+        await Should.ThrowAsync<Npgsql.PostgresException>(() => pending[7]);
+        foreach (var (task, i) in pending.Select((t, i) => (t, i)).Where(x => x.i != 7))
+            (await task)!.MachineId.ShouldBe($"m{i}");
+        (await Count(db, "SELECT COUNT(*) FROM machines")).ShouldBe(19);
+        writer.Counts.Checkins.ShouldBe(19);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task The_api_refuses_a_checkin_with_u0000_on_both_engines(Engine engine)
+    {
+        await using var server = await TestServerHost.StartAsync(engine);
+        var response = await Post(server.Client(server.Admin), Make("m1", "controlled", ("WD1001\0", "high")));
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Error(response)).ShouldContain("U+0000");
+        (await server.Store.MachinesAsync(new ListQuery())).Items.ShouldBeEmpty();
+    }
+
+    private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
+
+    private async Task<TokenInfo> Token(Store store, string name, Role role)
+    {
+        var created = await store.CreateTokenAsync(name, role);
+        _tokens[name] = created.Token;
+        return (await store.AuthenticateAsync(created.Token))!;
+    }
+
+    private static Store.CheckinWrite Write(CheckinRequest checkin, TokenInfo token) =>
+        new(checkin, System.Text.Json.JsonSerializer.Serialize(checkin, ServerJson.Default.CheckinRequest), token);
+
+    private static async Task<long> Count(TestDatabase db, string sql)
+    {
+        await using var connection = await db.Database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
