@@ -92,6 +92,59 @@ public sealed class GroupCommitTests
         (await server.Store.MachinesAsync(new ListQuery())).Items.ShouldBeEmpty();
     }
 
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_checkin_writes_only_the_findings_that_changed(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        var store = new Store(db.Database);
+        var admin = await Token(store, "admin", Role.Admin);
+        CheckinRequest With(params (string Rule, string Severity, string Message)[] findings) =>
+            Make("m1") with { Findings = [.. findings.Select(f => new CheckinFinding(f.Rule, f.Severity, f.Message, new CheckinLocation("/etc/codex/config.toml", null, null)))] };
+        var a = ("WD1001", "high", "a");
+        var b = ("WD1002", "low", "b");
+        var c = ("WD1003", "critical", "c");
+
+        var first = await store.RecordCheckinAsync(With(a, b, b), "{}", admin);
+        var before = await Rows(db);
+        before.Select(r => r.Rule).ShouldBe(["WD1001", "WD1002", "WD1002"], "two identical findings are two findings");
+        before.ShouldAllBe(r => r.Checkin == first!.Id);
+
+        // A row from before fingerprints is replaced at the machine's next check-in, not kept beside its new copy.
+        await Execute(db, $"UPDATE findings SET fingerprint = NULL WHERE id = {before[0].Id}");
+        var second = await store.RecordCheckinAsync(With(a, c, b), "{}", admin);
+        var after = await Rows(db);
+        after.Select(r => r.Rule).Order().ShouldBe(["WD1001", "WD1002", "WD1003"]);
+        var kept = after.Single(r => r.Rule == "WD1002");
+        (kept.Id, kept.Checkin).ShouldBe((before[1].Id, first!.Id), "an unchanged finding is left as it was");
+        after.Single(r => r.Rule == "WD1001").Id.ShouldNotBe(before[0].Id);
+        after.Where(r => r.Rule != "WD1002").ShouldAllBe(r => r.Checkin == second!.Id);
+        (await store.MachinesAsync(new ListQuery())).Items.Single().Findings.ShouldBe(3);
+
+        await store.RecordCheckinAsync(Make("m1"), "{}", admin);
+        (await Rows(db)).ShouldBeEmpty();
+    }
+
+    private static async Task<List<(long Id, long Checkin, string Rule, string Message)>> Rows(TestDatabase db)
+    {
+        await using var connection = await db.Database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, checkin_id, rule_id, message FROM findings ORDER BY id";
+        var rows = new List<(long, long, string, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3)));
+        return rows;
+    }
+
+    private static async Task Execute(TestDatabase db, string sql)
+    {
+        await using var connection = await db.Database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
 
     private async Task<TokenInfo> Token(Store store, string name, Role role)

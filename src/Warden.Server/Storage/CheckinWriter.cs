@@ -4,8 +4,8 @@ using Warden.Server.Api;
 namespace Warden.Server.Storage;
 
 /// <summary>
-/// Group commit for check-ins: requests queue their check-in and wait; one writer takes whatever has queued while the
-/// last transaction was committing (up to <see cref="MaxBatch"/> check-ins or <see cref="MaxFindings"/> findings) and
+/// Group commit for check-ins: requests queue their check-in and wait; a writer takes whatever has queued while the
+/// transactions before were committing (up to <see cref="MaxBatch"/> check-ins or <see cref="MaxFindings"/> findings) and
 /// stores it in one transaction, then answers every request in it. A check-in is acknowledged only after its commit,
 /// so an acknowledged check-in survives a crash exactly as before; what changes is that a busy server pays one commit
 /// (one WAL flush on PostgreSQL) per batch instead of per check-in. Nothing waits to fill a batch: an idle server
@@ -18,15 +18,22 @@ public sealed class CheckinWriter : IAsyncDisposable
     public const int MaxFindings = 5_000;
 
     private readonly Store _store;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
+    private readonly Task[] _writers;
     private long _batches, _written;
 
-    public CheckinWriter(Store store)
+    /// <param name="store">Where check-ins go.</param>
+    /// <param name="writers">
+    /// Transactions in flight at once; by default one on SQLite (its writes are serialized anyway) and
+    /// <see cref="PostgresWriters"/> on PostgreSQL, where one batch's statements run while another's commit is flushed.
+    /// </param>
+    public CheckinWriter(Store store, int? writers = null)
     {
         _store = store;
-        _writer = Task.Run(WriteLoopAsync);
+        _writers = [.. Enumerable.Range(0, writers ?? (store.Database.Engine == Engine.Postgres ? PostgresWriters : 1)).Select(_ => Task.Run(WriteLoopAsync))];
     }
+
+    public const int PostgresWriters = 2;
 
     /// <summary>Transactions committed and check-ins written through them since start (for the metrics).</summary>
     public (long Batches, long Checkins) Counts => (Interlocked.Read(ref _batches), Interlocked.Read(ref _written));
@@ -52,7 +59,9 @@ public sealed class CheckinWriter : IAsyncDisposable
                 batch.Add(next);
                 findings += next.Write.Checkin.Findings.Count;
             }
-            await WriteAsync(batch);
+            // Machines in one order in every transaction, so two writers' transactions wait for each other rather than
+            // deadlock; stable, so a machine's later check-in in the batch is still written last.
+            await WriteAsync([.. batch.OrderBy(p => p.Write.Checkin.Machine.Id, StringComparer.Ordinal)]);
         }
     }
 
@@ -101,7 +110,7 @@ public sealed class CheckinWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _writer;
+        await Task.WhenAll(_writers);
     }
 
     private sealed record Pending(Store.CheckinWrite Write, TaskCompletionSource<CheckinAccepted?> Done);

@@ -191,9 +191,10 @@ public sealed class Store(Database database)
         {
             var worst = Worst(checkin);
             Statement(CheckinInsert, c => AddCheckinParameters(c.Parameters, c.CreateParameter, checkin, body, token, now, worst, CheckinInsert));
-            Statement(FindingsDelete, c => AddParameter(c.Parameters, c.CreateParameter, "machine", checkin.Machine.Id));
+            var fingerprints = Fingerprints(checkin.Findings);
+            Statement(FindingsDelete(fingerprints.Length), c => AddDeleteParameters(c.Parameters, c.CreateParameter, checkin.Machine.Id, fingerprints));
             foreach (var (sql, rows) in FindingStatements(checkin.Findings, Checkin))
-                Statement(sql, c => AddFindingParameters(c.Parameters, c.CreateParameter, checkin.Machine.Id, null, checkin.Findings, rows));
+                Statement(sql, c => AddFindingParameters(c.Parameters, c.CreateParameter, checkin.Machine.Id, null, checkin.Findings, fingerprints, rows));
             var upsert = MachineUpsert.Replace("@checkin", Checkin, StringComparison.Ordinal);
             Statement(upsert, c => AddCheckinParameters(c.Parameters, c.CreateParameter, checkin, body, token, now, worst, upsert));
         }
@@ -225,12 +226,16 @@ public sealed class Store(Database database)
                 AddCheckinParameters(insert.Parameters, insert.CreateParameter, checkin, body, token, now, worst, CheckinInsert);
                 ids[k] = Convert.ToInt64(await insert.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
             }
-            await using (var clear = Command(connection, transaction, FindingsDelete, ("machine", checkin.Machine.Id)))
+            var fingerprints = Fingerprints(checkin.Findings);
+            await using (var clear = Command(connection, transaction, FindingsDelete(fingerprints.Length)))
+            {
+                AddDeleteParameters(clear.Parameters, clear.CreateParameter, checkin.Machine.Id, fingerprints);
                 await clear.ExecuteNonQueryAsync(cancel);
+            }
             foreach (var (sql, rows) in FindingStatements(checkin.Findings, "@checkin"))
             {
                 await using var findings = Command(connection, transaction, sql);
-                AddFindingParameters(findings.Parameters, findings.CreateParameter, checkin.Machine.Id, ids[k], checkin.Findings, rows);
+                AddFindingParameters(findings.Parameters, findings.CreateParameter, checkin.Machine.Id, ids[k], checkin.Findings, fingerprints, rows);
                 await findings.ExecuteNonQueryAsync(cancel);
             }
             await using (var upsert = Command(connection, transaction, MachineUpsert, ("checkin", ids[k])))
@@ -246,7 +251,37 @@ public sealed class Store(Database database)
 
     private const string CheckinInsert = "INSERT INTO checkins (machine_id, token_id, received_at, findings, body) VALUES (@machine, @token, @at, @count, @body) RETURNING id";
 
-    private const string FindingsDelete = "DELETE FROM findings WHERE machine_id = @machine";
+    /// <summary>Deletes the machine's findings that are not among the check-in's (and any from before fingerprints).</summary>
+    private static string FindingsDelete(int count) => count == 0
+        ? "DELETE FROM findings WHERE machine_id = @machine"
+        : $"DELETE FROM findings WHERE machine_id = @machine AND (fingerprint IS NULL OR fingerprint NOT IN ({string.Join(", ", Enumerable.Range(0, count).Select(i => $"@g{i}"))}))";
+
+    private static void AddDeleteParameters(DbParameterCollection parameters, Func<DbParameter> create, string machine, string[] fingerprints)
+    {
+        AddParameter(parameters, create, "machine", machine);
+        for (var i = 0; i < fingerprints.Length; i++)
+            AddParameter(parameters, create, $"g{i}", fingerprints[i]);
+    }
+
+    /// <summary>
+    /// A finding's identity on its machine: SHA-256 (128 bits, hex) of its rule, severity, message, path and line, each
+    /// length-prefixed, and which repeat of the same finding in the check-in it is (so two identical findings are two).
+    /// </summary>
+    internal static string[] Fingerprints(IReadOnlyList<CheckinFinding> findings)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var result = new string[findings.Count];
+        for (var i = 0; i < findings.Count; i++)
+        {
+            var f = findings[i];
+            static string Field(string? value) => value is null ? "-" : $"{value.Length}:{value}";
+            var key = string.Concat(Field(f.RuleId), Field(f.Severity), Field(f.Message), Field(f.Location?.Path),
+                Field(f.Location?.Line?.ToString(CultureInfo.InvariantCulture)));
+            var repeat = seen[key] = seen.GetValueOrDefault(key) + 1;
+            result[i] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key + Field(repeat.ToString(CultureInfo.InvariantCulture)))), 0, 16);
+        }
+        return result;
+    }
 
     private const string MachineUpsert = """
         INSERT INTO machines (id, hostname, os, user_name, policy, policy_source, warden_version, last_checkin_id, last_checkin_at, findings, worst, first_seen_at)
@@ -293,22 +328,24 @@ public sealed class Store(Database database)
     private const int FindingsPerStatement = 100;
 
     /// <summary>
-    /// INSERT statements for the findings, a hundred rows each (a check-in with fifty findings is one statement, not
-    /// fifty), `checkin` being the SQL for the check-in's id; every value a parameter. With the rows each one covers.
+    /// INSERT statements for the check-in's findings that the machine does not have yet, a hundred rows each (a
+    /// check-in with fifty findings is one statement, not fifty), `checkin` being the SQL for the check-in's id; every
+    /// value a parameter, typed where a null would leave its type open. With the rows each one covers.
     /// </summary>
     private static IEnumerable<(string Sql, Range Rows)> FindingStatements(IReadOnlyList<CheckinFinding> findings, string checkin)
     {
         for (var start = 0; start < findings.Count; start += FindingsPerStatement)
         {
             var end = Math.Min(findings.Count, start + FindingsPerStatement);
-            var sql = new StringBuilder("INSERT INTO findings (machine_id, checkin_id, rule_id, severity, severity_rank, message, path, line) VALUES ");
+            var sql = new StringBuilder("INSERT INTO findings (machine_id, checkin_id, rule_id, severity, severity_rank, message, path, line, fingerprint) ");
             for (var i = 0; i < end - start; i++)
-                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@machine, {checkin}, @r{i}, @s{i}, @k{i}, @t{i}, @p{i}, @l{i})");
+                sql.Append(i == 0 ? "" : " UNION ALL ").Append(CultureInfo.InvariantCulture,
+                    $"SELECT @machine, {checkin}, @r{i}, @s{i}, CAST(@k{i} AS BIGINT), @t{i}, CAST(@p{i} AS TEXT), CAST(@l{i} AS BIGINT), @f{i} WHERE NOT EXISTS (SELECT 1 FROM findings WHERE machine_id = @machine AND fingerprint = @f{i})");
             yield return (sql.ToString(), start..end);
         }
     }
 
-    private static void AddFindingParameters(DbParameterCollection parameters, Func<DbParameter> create, string machine, long? checkin, IReadOnlyList<CheckinFinding> findings, Range rows)
+    private static void AddFindingParameters(DbParameterCollection parameters, Func<DbParameter> create, string machine, long? checkin, IReadOnlyList<CheckinFinding> findings, string[] fingerprints, Range rows)
     {
         AddParameter(parameters, create, "machine", machine);
         if (checkin is { } id)
@@ -323,6 +360,7 @@ public sealed class Store(Database database)
             AddParameter(parameters, create, $"t{i}", f.Message);
             AddParameter(parameters, create, $"p{i}", f.Location?.Path);
             AddParameter(parameters, create, $"l{i}", f.Location?.Line is { } line ? (long)line : null);
+            AddParameter(parameters, create, $"f{i}", fingerprints[offset + i]);
         }
     }
 
