@@ -125,6 +125,18 @@ public sealed class GroupCommitTests
         (await Rows(db)).ShouldBeEmpty();
     }
 
+    [Fact]
+    public void A_fingerprint_tells_fields_apart_and_counts_repeats()
+    {
+        CheckinFinding F(string message, string? path, int? line = null) => new("WD1001", "high", message, new CheckinLocation(path, line, null));
+        var prints = Store.Fingerprints([F("a", "b"), F("ab", ""), F("a", null), F("a", "b"), F("a", "b", 3), F("a", "b")]);
+        prints.Length.ShouldBe(6);
+        prints.Distinct().Count().ShouldBe(6, "moving text between fields, a null path and each repeat give other fingerprints");
+        prints.ShouldAllBe(p => p.Length == 32 && p.All(char.IsAsciiHexDigitLower));
+        Store.Fingerprints([F("a", "b")])[0].ShouldBe(prints[0], "the first of its kind has the same fingerprint in any check-in");
+        Store.Fingerprints([F("a", "b", 3), F("a", "b")]).ShouldBe([prints[4], prints[0]]);
+    }
+
     private static async Task<List<(long Id, long Checkin, string Rule, string Message)>> Rows(TestDatabase db)
     {
         await using var connection = await db.Database.OpenAsync();
