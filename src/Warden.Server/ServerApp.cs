@@ -70,29 +70,24 @@ public static class ServerApp
     {
         var stopping = app.Lifetime.ApplicationStopping;
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Warden.Server.Retention");
-        while (!stopping.IsCancellationRequested)
+        try
         {
-            try
+            while (true)
             {
-                await store.PruneAsync(clock.GetUtcNow() - keep, stopping);
-                await Task.Delay(TimeSpan.FromHours(1), clock, stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
-            {
-                log.LogWarning("Pruning data older than {Days} days failed, trying again in an hour: {Message}", keep.TotalDays, ex.Message);
                 try
                 {
-                    await Task.Delay(TimeSpan.FromHours(1), clock, stopping);
+                    await store.PruneAsync(clock.GetUtcNow() - keep, stopping);
                 }
-                catch (OperationCanceledException)
+                catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
                 {
-                    return;
+                    log.LogWarning("Pruning data older than {Days} days failed, trying again in an hour: {Message}", keep.TotalDays, ex.Message);
                 }
+                await Task.Delay(TimeSpan.FromHours(1), clock, stopping);
             }
+        }
+        catch (OperationCanceledException)
+        {
+            // The server is stopping.
         }
     }
 

@@ -177,26 +177,17 @@ public sealed class Store(Database database)
     /// </summary>
     private static async Task<long[]> WritePostgresAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<CheckinWrite> writes, long now, CancellationToken cancel)
     {
-        const string Checkin = "currval(pg_get_serial_sequence('checkins', 'id'))";
         await using var batch = connection.CreateBatch();
         batch.Transaction = transaction;
-        void Statement(string sql, Action<DbBatchCommand> parameters)
+        foreach (var write in writes)
         {
-            var command = batch.CreateBatchCommand();
-            command.CommandText = sql;
-            parameters(command);
-            batch.BatchCommands.Add(command);
-        }
-        foreach (var (checkin, body, token) in writes)
-        {
-            var worst = Worst(checkin);
-            Statement(CheckinInsert, c => AddCheckinParameters(c.Parameters, c.CreateParameter, checkin, body, token, now, worst, CheckinInsert));
-            var fingerprints = Fingerprints(checkin.Findings);
-            Statement(FindingsDelete(fingerprints.Length), c => AddDeleteParameters(c.Parameters, c.CreateParameter, checkin.Machine.Id, fingerprints));
-            foreach (var (sql, rows) in FindingStatements(checkin.Findings, Checkin))
-                Statement(sql, c => AddFindingParameters(c.Parameters, c.CreateParameter, checkin.Machine.Id, null, checkin.Findings, fingerprints, rows));
-            var upsert = MachineUpsert.Replace("@checkin", Checkin, StringComparison.Ordinal);
-            Statement(upsert, c => AddCheckinParameters(c.Parameters, c.CreateParameter, checkin, body, token, now, worst, upsert));
+            foreach (var (sql, parameters) in CheckinStatements(write, now, null).Prepend(InsertStatement(write, now)))
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = sql;
+                parameters(command.Parameters, command.CreateParameter);
+                batch.BatchCommands.Add(command);
+            }
         }
         var ids = new List<long>(writes.Count);
         await using (var reader = await batch.ExecuteReaderAsync(cancel))
@@ -219,35 +210,49 @@ public sealed class Store(Database database)
         var ids = new long[writes.Count];
         for (var k = 0; k < writes.Count; k++)
         {
-            var (checkin, body, token) = writes[k];
-            var worst = Worst(checkin);
-            await using (var insert = Command(connection, transaction, CheckinInsert))
+            var (insertSql, insertParameters) = InsertStatement(writes[k], now);
+            await using (var insert = Command(connection, transaction, insertSql))
             {
-                AddCheckinParameters(insert.Parameters, insert.CreateParameter, checkin, body, token, now, worst, CheckinInsert);
+                insertParameters(insert.Parameters, insert.CreateParameter);
                 ids[k] = Convert.ToInt64(await insert.ExecuteScalarAsync(cancel), CultureInfo.InvariantCulture);
             }
-            var fingerprints = Fingerprints(checkin.Findings);
-            await using (var clear = Command(connection, transaction, FindingsDelete(fingerprints.Length)))
+            foreach (var (sql, parameters) in CheckinStatements(writes[k], now, ids[k]))
             {
-                AddDeleteParameters(clear.Parameters, clear.CreateParameter, checkin.Machine.Id, fingerprints);
-                await clear.ExecuteNonQueryAsync(cancel);
-            }
-            foreach (var (sql, rows) in FindingStatements(checkin.Findings, "@checkin"))
-            {
-                await using var findings = Command(connection, transaction, sql);
-                AddFindingParameters(findings.Parameters, findings.CreateParameter, checkin.Machine.Id, ids[k], checkin.Findings, fingerprints, rows);
-                await findings.ExecuteNonQueryAsync(cancel);
-            }
-            await using (var upsert = Command(connection, transaction, MachineUpsert, ("checkin", ids[k])))
-            {
-                AddCheckinParameters(upsert.Parameters, upsert.CreateParameter, checkin, body, token, now, worst, MachineUpsert);
-                await upsert.ExecuteNonQueryAsync(cancel);
+                await using var command = Command(connection, transaction, sql);
+                parameters(command.Parameters, command.CreateParameter);
+                await command.ExecuteNonQueryAsync(cancel);
             }
         }
         return ids;
     }
 
-    private static string? Worst(CheckinRequest checkin) => checkin.Findings.Select(f => f.Severity).MaxBy(SeverityRank);
+    /// <summary>A statement and what puts its parameters on a command or a batch command.</summary>
+    private delegate void Parameters(DbParameterCollection parameters, Func<DbParameter> create);
+
+    private static (string Sql, Parameters Parameters) InsertStatement(CheckinWrite write, long now) =>
+        (CheckinInsert, (p, create) => AddCheckinParameters(p, create, write, now, CheckinInsert));
+
+    /// <summary>
+    /// What follows a check-in's INSERT, the same on both engines: the machine's findings brought to the check-in's
+    /// (delete what went away, insert what is new) and the machine row. <paramref name="id"/> is the check-in's id, or
+    /// null inside a PostgreSQL batch, where currval stands for it.
+    /// </summary>
+    private static IEnumerable<(string Sql, Parameters Parameters)> CheckinStatements(CheckinWrite write, long now, long? id)
+    {
+        const string CurrentCheckin = "currval(pg_get_serial_sequence('checkins', 'id'))";
+        var (checkin, machine) = (write.Checkin, write.Checkin.Machine.Id);
+        var fingerprints = Fingerprints(checkin.Findings);
+        yield return (FindingsDelete(fingerprints.Length), (p, create) => AddDeleteParameters(p, create, machine, fingerprints));
+        foreach (var (sql, rows) in FindingStatements(checkin.Findings, id is null ? CurrentCheckin : "@checkin"))
+            yield return (sql, (p, create) => AddFindingParameters(p, create, machine, id, checkin.Findings, fingerprints, rows));
+        var upsert = id is null ? MachineUpsert.Replace("@checkin", CurrentCheckin, StringComparison.Ordinal) : MachineUpsert;
+        yield return (upsert, (p, create) =>
+        {
+            if (id is { } value)
+                AddParameter(p, create, "checkin", value);
+            AddCheckinParameters(p, create, write, now, upsert);
+        });
+    }
 
     private const string CheckinInsert = "INSERT INTO checkins (machine_id, token_id, received_at, findings, body) VALUES (@machine, @token, @at, @count, @body) RETURNING id";
 
@@ -300,13 +305,14 @@ public sealed class Store(Database database)
     }
 
     /// <summary>The check-in's values that <paramref name="sql"/> names (a statement must not carry parameters it does not use).</summary>
-    private static void AddCheckinParameters(DbParameterCollection parameters, Func<DbParameter> create, CheckinRequest checkin, string body, TokenInfo token, long now, string? worst, string sql)
+    private static void AddCheckinParameters(DbParameterCollection parameters, Func<DbParameter> create, CheckinWrite write, long now, string sql)
     {
+        var (checkin, body, token) = write;
         foreach (var (name, value) in new (string, object?)[]
         {
             ("machine", checkin.Machine.Id), ("token", token.Id), ("at", now), ("count", (long)checkin.Findings.Count), ("body", body),
             ("hostname", checkin.Machine.Hostname), ("os", checkin.Machine.Os), ("user", checkin.Machine.User), ("policy", checkin.ExpectedPolicy),
-            ("source", checkin.ExpectedSource), ("version", checkin.WardenVersion), ("worst", worst),
+            ("source", checkin.ExpectedSource), ("version", checkin.WardenVersion), ("worst", checkin.Findings.Select(f => f.Severity).MaxBy(SeverityRank)),
         })
         {
             if (!parameters.Contains(name) && UsesParameter(sql, name))
@@ -479,7 +485,6 @@ public sealed class Store(Database database)
         return PageOf(rows, query.PageSize, r => r.Id.ToString(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Counts for the dashboard and the metrics: machines, findings by severity, alerts, check-ins.</summary>
     /// <summary>
     /// Forgets what is older than <paramref name="cutoff"/>: check-ins kept for history (never a machine's latest, which
     /// its current findings came from), alerts received before it, and sign-ins that expired or were revoked before
@@ -500,6 +505,7 @@ public sealed class Store(Database database)
             return (checkins, alerts, sessions);
         }, cancel);
 
+    /// <summary>Counts for the dashboard and the metrics: machines, findings by severity, alerts, check-ins.</summary>
     public async Task<FleetCounts> CountsAsync(CancellationToken cancel = default)
     {
         await using var connection = await Database.OpenAsync(cancel);
