@@ -7,19 +7,77 @@ namespace Warden.Core.Audit;
 /// <summary>
 /// The state detections share: the sessions seen and the alerts raised. The same call is often read from several
 /// streams of one session (OTLP, `exec --json`, rollout); <see cref="Raise"/> keeps one alert per rule, session and
-/// subject, and lists the streams it was seen in.
+/// subject, and lists the streams it was seen in. Read live (the server), it also hands out each alert once as it is
+/// raised (<see cref="TakeNew"/>) and forgets sessions that went quiet (<see cref="Forget"/>).
 /// </summary>
 public sealed class AuditContext(AuditOptions options)
 {
     private readonly Dictionary<string, SessionFacts> _sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Rule, string Session, string Subject), int> _raised = [];
     private readonly List<Alert> _alerts = [];
+    // Alerts before this index were handed out by TakeNew; of those, the ones whose severity rose since.
+    private int _taken;
+    private readonly HashSet<int> _risen = [];
 
     public AuditOptions Options { get; } = options;
 
     public IEnumerable<SessionFacts> Sessions => _sessions.Values;
 
     public IReadOnlyList<Alert> Alerts => _alerts;
+
+    /// <summary>Sessions known, the session of events without one included.</summary>
+    public int SessionCount => _sessions.Count;
+
+    /// <summary>
+    /// The alerts raised since the last call, in the order raised, and those taken before whose severity has risen
+    /// since (as they are now); other changes to an alert taken (another stream named in its evidence) are not
+    /// handed out again.
+    /// </summary>
+    public IReadOnlyList<Alert> TakeNew()
+    {
+        var fresh = new List<Alert>(_risen.Count + _alerts.Count - _taken);
+        foreach (var index in _risen.Order())
+            fresh.Add(_alerts[index]);
+        _risen.Clear();
+        fresh.AddRange(_alerts[_taken..]);
+        _taken = _alerts.Count;
+        return fresh;
+    }
+
+    /// <summary>
+    /// Drops the sessions named (those not known are ignored) with their alerts; returns the sessions dropped, for the
+    /// detections to drop what they keep about them. An event of a forgotten session starts it afresh.
+    /// </summary>
+    public IReadOnlyList<SessionFacts> Forget(IEnumerable<string> ids)
+    {
+        var gone = new List<SessionFacts>();
+        foreach (var id in ids)
+        {
+            if (_sessions.Remove(id, out var facts))
+                gone.Add(facts);
+        }
+        if (gone.Count == 0)
+            return gone;
+        var dropped = gone.Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
+        // Every alert has its key in _raised (Raise is the only way in): keep the others, in their order.
+        var kept = _raised.Where(r => !dropped.Contains(r.Key.Session)).OrderBy(r => r.Value).ToList();
+        var alerts = kept.Select(r => _alerts[r.Value]).ToList();
+        var taken = kept.Count(r => r.Value < _taken);
+        var risen = new HashSet<int>();
+        _raised.Clear();
+        for (var i = 0; i < kept.Count; i++)
+        {
+            _raised[kept[i].Key] = i;
+            if (_risen.Contains(kept[i].Value))
+                risen.Add(i);
+        }
+        _risen.Clear();
+        _risen.UnionWith(risen);
+        _alerts.Clear();
+        _alerts.AddRange(alerts);
+        _taken = taken;
+        return gone;
+    }
 
     /// <summary>The session an event belongs to (events without one share the session "").</summary>
     public SessionFacts Session(string? id)
@@ -47,7 +105,11 @@ public sealed class AuditContext(AuditOptions options)
             if (!seen.Value.Split(", ").Contains(stream))
                 _alerts[index] = existing with { Evidence = [.. existing.Evidence.SkipLast(1), new(seen.Key, seen.Value + ", " + stream)] };
             if (severity > existing.Severity)
+            {
                 _alerts[index] = _alerts[index] with { Severity = severity.Value, Message = message };
+                if (index < _taken)
+                    _risen.Add(index);
+            }
             // `exec --json` carries no time, user or host: another stream of the same session fills them in.
             _alerts[index] = _alerts[index] with
             {

@@ -8,7 +8,9 @@ public sealed record AuditResult(IReadOnlyList<Alert> Alerts, int Sessions, IRea
 /// <summary>
 /// Runs every detection over a stream of events in one pass: each event first updates its session's facts, then
 /// goes to the detections, and so does the tool call it completes. Memory grows with sessions and alerts, not with
-/// events.
+/// events. Read once (`warden audit`): <see cref="Observe"/> every event, then <see cref="Finish"/>. Read live (the
+/// server's OTLP receiver): <see cref="Observe"/> a request's events, <see cref="Settle"/> for the alerts they raised,
+/// and <see cref="Forget"/> sessions that went quiet, so that memory stays with the sessions still running.
 /// </summary>
 public sealed class AuditEngine(IReadOnlyList<Detection> detections, AuditOptions options)
 {
@@ -34,6 +36,36 @@ public sealed class AuditEngine(IReadOnlyList<Detection> detections, AuditOption
             foreach (var detection in _detections)
                 detection.Observe(call, _context);
         }
+    }
+
+    /// <summary>Sessions held (the session of events without one included).</summary>
+    public int Sessions => _context.SessionCount;
+
+    /// <summary>
+    /// Runs what detections decide over many events (volume, new host) on what changed, and returns the alerts raised
+    /// since the last call, each once: an alert already returned is not returned again when a later stream adds to it.
+    /// </summary>
+    public IReadOnlyList<Alert> Settle()
+    {
+        foreach (var detection in _detections)
+            detection.Finish(_context);
+        return _context.TakeNew();
+    }
+
+    /// <summary>
+    /// Forgets the sessions named, with their alerts and whatever detections keep about them; what a detection learnt
+    /// across sessions (the hosts a user came from) stays. Returns how many were known.
+    /// </summary>
+    public int Forget(IEnumerable<string> sessionIds)
+    {
+        var gone = _context.Forget(sessionIds);
+        if (gone.Count == 0)
+            return 0;
+        var sessions = gone.ToHashSet();
+        foreach (var detection in _detections)
+            detection.Forget(sessions);
+        _calls.Forget(gone.Select(s => s.Id).ToHashSet(StringComparer.Ordinal));
+        return gone.Count;
     }
 
     public AuditResult Finish()

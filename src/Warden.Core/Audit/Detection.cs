@@ -6,7 +6,9 @@ namespace Warden.Core.Audit;
 
 /// <summary>
 /// One detection over Codex telemetry. It sees every event (after its session's facts are updated) and every tool
-/// call, reports through the context, and may report more once all input is read (<see cref="Finish"/>).
+/// call, reports through the context, and may report more once all input is read (<see cref="Finish"/>). Read live,
+/// <see cref="Finish"/> runs after every batch of events (it must look again only at what changed, and may raise the
+/// same alert again: the context keeps one), and <see cref="Forget"/> drops what is kept about sessions gone quiet.
 /// </summary>
 public abstract class Detection
 {
@@ -24,6 +26,11 @@ public abstract class Detection
     }
 
     public virtual void Finish(AuditContext context)
+    {
+    }
+
+    /// <summary>Drops what the detection keeps about these sessions (the context has forgotten them).</summary>
+    public virtual void Forget(IReadOnlySet<SessionFacts> sessions)
     {
     }
 

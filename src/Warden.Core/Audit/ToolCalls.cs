@@ -12,6 +12,13 @@ public sealed class ToolCalls
     private static readonly string[] ShellTools = ["exec_command", "shell", "local_shell", "shell_command"];
     private readonly Dictionary<(string Session, string Call), (string Name, string Arguments)> _pending = [];
 
+    /// <summary>Drops the calls still waiting for their output in these sessions.</summary>
+    public void Forget(IReadOnlySet<string> sessions)
+    {
+        foreach (var key in _pending.Keys.Where(k => sessions.Contains(k.Session)).ToList())
+            _pending.Remove(key);
+    }
+
     /// <summary>The call an event completes, or null.</summary>
     public ToolCall? From(TelemetryEvent e, SessionFacts session)
     {

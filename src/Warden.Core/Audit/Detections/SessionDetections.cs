@@ -36,6 +36,8 @@ public sealed class UnusualVolumeDetection : Detection
     // Per session and stream (streams report the same calls), the first call's event without its fields and every
     // call's time and place: a few words per call, nothing of what the call logged.
     private readonly Dictionary<(SessionFacts Session, TelemetryFormat Format), (TelemetryEvent First, List<(DateTimeOffset Time, SourceLocation Position)> Calls)> _calls = [];
+    // The sessions with calls since Finish last looked (read live, Finish runs after every request).
+    private readonly HashSet<(SessionFacts Session, TelemetryFormat Format)> _changed = [];
 
     public override RuleInfo Info { get; } = new(RuleIds.UnusualVolume, "unusual-volume",
         "One session made more tool calls in a short window than the limit: a runaway loop, a scripted abuse, or work that belongs in a reviewed job.", Severity.Medium,
@@ -50,14 +52,27 @@ public sealed class UnusualVolumeDetection : Detection
         if (!_calls.TryGetValue(key, out var seen))
             _calls[key] = seen = (call.Event.Bare(), []);
         seen.Calls.Add((time, call.Event.Position));
+        _changed.Add(key);
+    }
+
+    public override void Forget(IReadOnlySet<SessionFacts> sessions)
+    {
+        foreach (var key in _calls.Keys.Where(k => sessions.Contains(k.Session)).ToList())
+        {
+            _calls.Remove(key);
+            _changed.Remove(key);
+        }
     }
 
     public override void Finish(AuditContext context)
     {
         var limit = context.Options.VolumeLimit;
         var window = context.Options.VolumeWindow;
-        foreach (var (key, (template, calls)) in _calls.OrderBy(c => c.Key.Session.Id, StringComparer.Ordinal).ThenBy(c => c.Key.Format))
+        var changed = _changed.OrderBy(c => c.Session.Id, StringComparer.Ordinal).ThenBy(c => c.Format).ToList();
+        _changed.Clear();
+        foreach (var key in changed)
         {
+            var (template, calls) = _calls[key];
             calls.Sort((a, b) => a.Time.CompareTo(b.Time));
             var (most, startAt) = (0, 0);
             for (int start = 0, end = 0; end < calls.Count; end++)
@@ -83,6 +98,10 @@ public sealed class UnusualVolumeDetection : Detection
 public sealed class NewHostForUserDetection : Detection
 {
     private readonly Dictionary<string, List<(DateTimeOffset Time, string Host, SessionFacts Session, TelemetryEvent Event)>> _seen = new(StringComparer.Ordinal);
+    // Per user, the hosts of sessions forgotten (read live): known, whatever comes later.
+    private readonly Dictionary<string, List<string>> _forgotten = new(StringComparer.Ordinal);
+    // The users with sightings since Finish last looked.
+    private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
 
     public override RuleInfo Info { get; } = new(RuleIds.NewHostForUser, "new-host-for-user",
         "A user's Codex sessions came from a host that had not appeared for them earlier in the telemetry: a new device, or someone else using their login.", Severity.Medium,
@@ -96,15 +115,42 @@ public sealed class NewHostForUserDetection : Detection
         if (!_seen.TryGetValue(user, out var list))
             _seen[user] = list = [];
         if (list.Count == 0 || list[^1].Session != session || list[^1].Host != host)
+        {
             list.Add((time, host, session, e.Bare()));
+            _changed.Add(user);
+        }
+    }
+
+    public override void Forget(IReadOnlySet<SessionFacts> sessions)
+    {
+        foreach (var (user, sightings) in _seen)
+        {
+            if (!sightings.Any(s => sessions.Contains(s.Session)))
+                continue;
+            // The first host is what later hosts are new against: it stays known, as does every host of a session forgotten.
+            var known = _forgotten.TryGetValue(user, out var hosts) ? hosts : _forgotten[user] = [sightings.MinBy(s => s.Time).Host];
+            foreach (var (_, host, _, _) in sightings.Where(s => sessions.Contains(s.Session)))
+            {
+                if (!known.Contains(host))
+                    known.Add(host);
+            }
+            sightings.RemoveAll(s => sessions.Contains(s.Session));
+            if (sightings.Count == 0)
+            {
+                _seen.Remove(user);
+                _changed.Remove(user);
+            }
+        }
     }
 
     public override void Finish(AuditContext context)
     {
-        foreach (var (user, sightings) in _seen.OrderBy(s => s.Key, StringComparer.Ordinal))
+        var changed = _changed.Order(StringComparer.Ordinal).ToList();
+        _changed.Clear();
+        foreach (var user in changed)
         {
-            var ordered = sightings.OrderBy(s => s.Time).ToList();
-            var known = new List<string> { ordered[0].Host };
+            var ordered = _seen[user].OrderBy(s => s.Time).ToList();
+            var known = _forgotten.TryGetValue(user, out var forgotten) ? [.. forgotten] : new List<string> { ordered[0].Host };
             foreach (var (time, host, session, at) in ordered)
             {
                 if (known.Contains(host))
