@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Warden.Core.Audit;
 using Warden.Core.Telemetry;
 using Warden.Core.Toml;
 using Warden.Server.Api;
@@ -42,7 +41,9 @@ public static class ServerApp
         builder.Services.AddSingleton(new Auth(store, options));
         var checkins = new CheckinWriter(store);
         builder.Services.AddSingleton(checkins);
-        builder.Services.AddSingleton(new ServerMetrics(checkins));
+        var live = new LiveAudit(options);
+        builder.Services.AddSingleton(live);
+        builder.Services.AddSingleton(new ServerMetrics(checkins, live));
         builder.Services.AddSingleton(new RateLimits(options.RequestsPerMinute));
         if (options.Oidc is { } oidc)
             builder.Services.AddSingleton(new Oidc(oidc, new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, options.Clock));
@@ -382,7 +383,8 @@ public static class ServerApp
 
     /// <summary>
     /// OTLP/HTTP logs (`application/json` or `application/x-protobuf`, gzip or not): every audit detection runs over
-    /// the request's records; the alerts are stored (once per uid), the records are not.
+    /// the request's records, with what earlier requests said about their sessions (<see cref="LiveAudit"/>); the
+    /// alerts are stored (once per uid), the records are not.
     /// </summary>
     private static async Task<IResult> Logs(HttpContext context)
     {
@@ -411,11 +413,19 @@ public static class ServerApp
             : OtlpProtobuf.Read(body, at, damage);
         if (damage.Count > 0 && events.Count == 0)
             return Error(400, $"not an OTLP ExportLogsServiceRequest: {damage[0].Reason}");
-        var engine = new AuditEngine(AuditOptions.Default);
-        foreach (var e in events)
-            engine.Observe(e);
-        var alerts = engine.Finish().Alerts;
-        var added = await context.RequestServices.GetRequiredService<Store>().AddAlertsAsync(alerts, context.RequestAborted);
+        var live = context.RequestServices.GetRequiredService<LiveAudit>();
+        var alerts = live.Observe(events);
+        int added;
+        try
+        {
+            // Not cancelled with the request: the events are in the engine already, their alerts must be stored.
+            added = await context.RequestServices.GetRequiredService<Store>().AddAlertsAsync(alerts, CancellationToken.None);
+        }
+        catch
+        {
+            live.Unstored(alerts);
+            throw;
+        }
         context.RequestServices.GetRequiredService<ServerMetrics>().Otlp(events.Count, added, damage.Count);
         // OTLP/HTTP answers with an ExportLogsServiceResponse in the request's encoding: empty means all accepted.
         return contentType == "application/json"

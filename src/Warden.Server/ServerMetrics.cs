@@ -6,7 +6,7 @@ using Warden.Server.Storage;
 namespace Warden.Server;
 
 /// <summary>Counters since start, and the fleet's state at scrape time, as Prometheus text (format 0.0.4).</summary>
-public sealed class ServerMetrics(CheckinWriter checkins)
+public sealed class ServerMetrics(CheckinWriter checkins, LiveAudit live)
 {
     private readonly ConcurrentDictionary<int, long> _responses = new();
     private long _checkins, _otlpEvents, _alerts, _damaged;
@@ -39,6 +39,7 @@ public sealed class ServerMetrics(CheckinWriter checkins)
         Metric("warden_otlp_events_total", "counter", "OTLP log records read since start.", [("", Interlocked.Read(ref _otlpEvents))]);
         Metric("warden_otlp_alerts_total", "counter", "New alerts raised from OTLP logs since start.", [("", Interlocked.Read(ref _alerts))]);
         Metric("warden_otlp_damaged_total", "counter", "OTLP requests or records that could not be read since start.", [("", Interlocked.Read(ref _damaged))]);
+        Metric("warden_audit_sessions", "gauge", "Sessions the OTLP receiver's detections hold in memory (quiet ones are forgotten).", [("", live.Sessions)]);
         Metric("warden_machines", "gauge", "Machines that have checked in.", [("", fleet.Machines)]);
         Metric("warden_checkins", "gauge", "Check-ins stored.", [("", fleet.Checkins)]);
         Metric("warden_alerts", "gauge", "Alerts stored.", [("", fleet.Alerts)]);

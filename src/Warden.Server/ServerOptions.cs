@@ -33,6 +33,12 @@ public sealed record ServerOptions
     /// <summary>The clock that says what day it is (reviews and exceptions fall due by it).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// A session whose OTLP logs stop for this long is forgotten by the live audit (its settings, calls and alerts in
+    /// memory; stored alerts stay): a later record of it starts it afresh.
+    /// </summary>
+    public TimeSpan AuditSessionIdle { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>Warden's version, as reports name it.</summary>
     public string Version { get; init; } = typeof(ServerOptions).Assembly
         .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
