@@ -30,7 +30,8 @@ public sealed class PolicyApiTests
 
     private static async Task<TestServerHost> Start(DateTimeOffset? now = null)
     {
-        var (policy, errors) = ServerPolicy.Load(Acme);
+        // No trend: the fixture is inside Warden's own git history (the trend has a test of its own).
+        var (policy, errors) = ServerPolicy.Load(Acme, history: 0);
         errors.ShouldBeEmpty();
         return await TestServerHost.StartAsync(Engine.Sqlite, new ServerOptions { Policy = policy, Clock = new FixedClock(now ?? new DateTimeOffset(2099, 6, 20, 12, 0, 0, TimeSpan.Zero)) });
     }
@@ -147,6 +148,7 @@ public sealed class PolicyApiTests
             ["/rollout"] = ["Rollout", "Phase"],
             ["/surfaces"] = ["Surfaces"],
             ["/coverage"] = ["NIST CSF 2.0 and AI RMF coverage", "<svg"],
+            ["/governance"] = ["Trend", "No history: the policy repository is not in git"],
             ["/"] = ["Governance", "reviews due within 30 days", "rollout ("],
         };
         foreach (var (path, texts) in pages)
@@ -159,6 +161,62 @@ public sealed class PolicyApiTests
             html.ShouldNotContain("<script", Case.Insensitive, path);
         }
         (await server.Client(null).GetAsync("/rollout")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+    }
+
+    [Fact]
+    public async Task The_governance_report_and_page_carry_the_trend_over_the_repositorys_git_history()
+    {
+        var folder = Directory.CreateTempSubdirectory("warden-serve-trend.").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(Acme, "*", SearchOption.AllDirectories))
+            {
+                var copy = Path.Combine(folder, Path.GetRelativePath(Acme, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+                File.Copy(file, copy);
+            }
+            void Git(string? date, params string[] args)
+            {
+                var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = folder, RedirectStandardError = true, RedirectStandardOutput = true };
+                foreach (var arg in args)
+                    start.ArgumentList.Add(arg);
+                if (date is not null)
+                    (start.Environment["GIT_AUTHOR_DATE"], start.Environment["GIT_COMMITTER_DATE"]) = (date, date);
+                using var process = System.Diagnostics.Process.Start(start)!;
+                process.WaitForExit();
+                process.ExitCode.ShouldBe(0, process.StandardError.ReadToEnd());
+            }
+            void Commit(string date, string message)
+            {
+                Git(null, "add", "-A");
+                Git(date, "-c", "user.email=t@t", "-c", "user.name=t", "-c", "commit.gpgsign=false", "commit", "-qm", message);
+            }
+            var exceptions = Path.Combine(folder, "exceptions.toml");
+            Git(null, "init", "-q");
+            File.WriteAllText(exceptions, File.ReadAllText(exceptions).Replace("2099-01-31", "2025-01-01", StringComparison.Ordinal));
+            Commit("2026-10-01T10:00:00Z", "two expired exceptions");
+            File.WriteAllText(exceptions, File.ReadAllText(exceptions).Replace("2025-01-01", "2099-01-31", StringComparison.Ordinal));
+            Commit("2026-10-02T10:00:00Z", "extend EX-9");
+
+            var (policy, errors) = ServerPolicy.Load(folder);
+            errors.ShouldBeEmpty();
+            await using var server = await TestServerHost.StartAsync(Engine.Sqlite, new ServerOptions { Policy = policy });
+            var json = await (await server.Client(server.Viewer).GetAsync("/api/v1/governance")).Content.ReadAsStringAsync();
+            var trend = System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("trend").EnumerateArray().ToList();
+            trend.Select(t => t.GetProperty("subject").GetString()).ShouldBe(["two expired exceptions", "extend EX-9"]);
+            (trend[0].GetProperty("medium").GetInt32() - trend[1].GetProperty("medium").GetInt32()).ShouldBe(1, "EX-9 expired in the first commit");
+
+            var viewer = server.Client(null);
+            viewer.DefaultRequestHeaders.Add("Cookie", $"{Auth.Cookie}={server.Viewer}");
+            var html = await (await viewer.GetAsync("/governance")).Content.ReadAsStringAsync();
+            html.ShouldContain("at each of the last 2 commits");
+            html.ShouldContain("extend EX-9");
+            html.ShouldContain("<svg");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -37,14 +37,15 @@ public static class ServeCommand
         var adminGroup = new Option<string>("--oidc-admin-group") { Description = "People in this group sign in as admins (others as viewers)." };
         var publicUrl = new Option<string>("--public-url") { Description = "The server's address as browsers reach it (for the OIDC redirect URI behind a proxy)." };
         var retain = new Option<int>("--retain-days") { Description = "Days of check-in history, alerts and ended sign-ins to keep (0: keep everything); machines and their current findings always stay.", DefaultValueFactory = _ => 180 };
-        var command = new Command("serve", "Run the team's server: dashboard, REST API, endpoint check-ins and the OTLP/HTTP logs receiver.") { listen, policy, issuer, clientId, adminGroup, publicUrl, retain };
+        var history = new Option<int>("--history") { Description = "Commits of the policy repository's git history the governance findings trend covers (0: no trend).", DefaultValueFactory = _ => 12 };
+        var command = new Command("serve", "Run the team's server: dashboard, REST API, endpoint check-ins and the OTLP/HTTP logs receiver.") { listen, policy, history, issuer, clientId, adminGroup, publicUrl, retain };
         database.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
             ServerPolicy? repo = null;
             if (parse.GetValue(policy) is { } policyPath)
             {
-                var (loaded, errors) = ServerPolicy.Load(policyPath);
+                var (loaded, errors) = ServerPolicy.Load(policyPath, Math.Max(0, parse.GetValue(history)));
                 if (loaded is null)
                 {
                     foreach (var error in errors)

@@ -165,7 +165,8 @@ public static class Dashboard
     /// <summary>
     /// The pages drawn from the policy repository (`--policy`), each a few sections of the governance report as
     /// `warden report` draws them, for today: policies with their downloadable artifacts, the register with reviews due
-    /// and exceptions, the rollout gates, the surfaces, NIST CSF 2.0 / AI RMF coverage.
+    /// and exceptions, the rollout gates, the surfaces, NIST CSF 2.0 / AI RMF coverage, the governance findings and their
+    /// trend over the repository's git history.
     /// </summary>
     private static readonly (string Path, string Title, ReportSection[] Sections)[] GovernancePages =
     [
@@ -174,6 +175,7 @@ public static class Dashboard
         ("/rollout", "Rollout", [ReportSection.Rollout]),
         ("/surfaces", "Surfaces", [ReportSection.Surfaces]),
         ("/coverage", "NIST coverage", [ReportSection.Frameworks]),
+        ("/governance", "Governance findings", [ReportSection.Findings, ReportSection.Trend]),
     ];
 
     private static async Task<IResult> Governance(HttpContext context, string title, ReportSection[] sections)
@@ -317,7 +319,7 @@ public static class Dashboard
         {{style}}
         </style></head>
         <body><header><strong>Warden</strong>{{(signedIn ? """
-            <nav><a href="/">Fleet</a> · <a href="/machines">Machines</a> · <a href="/findings">Findings</a> · <a href="/alerts">Alerts</a> · <a href="/policies">Policies</a> · <a href="/inventory">Register</a> · <a href="/rollout">Rollout</a> · <a href="/surfaces">Surfaces</a> · <a href="/coverage">NIST coverage</a></nav>
+            <nav><a href="/">Fleet</a> · <a href="/machines">Machines</a> · <a href="/findings">Findings</a> · <a href="/alerts">Alerts</a> · <a href="/policies">Policies</a> · <a href="/inventory">Register</a> · <a href="/rollout">Rollout</a> · <a href="/surfaces">Surfaces</a> · <a href="/coverage">NIST coverage</a> · <a href="/governance">Governance findings</a></nav>
             <form method="post" action="/signout"><button>Sign out</button></form>
             """ : "")}}</header>
         <main><h1>{{E(title)}}</h1>
