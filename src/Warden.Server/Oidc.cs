@@ -31,7 +31,8 @@ public sealed record OidcIdentity(string Subject, string? Email, string? Name, I
 public sealed class Oidc(OidcOptions options, HttpClient http, TimeProvider clock)
 {
     private JsonObject? _metadata;
-    private (DateTimeOffset At, Dictionary<string, RSA> Keys)? _keys;
+    // Public keys as parameters, not RSA objects: a key set replaced while another request verifies leaves nothing to dispose.
+    private (DateTimeOffset At, Dictionary<string, RSAParameters> Keys)? _keys;
 
     public OidcOptions Options => options;
 
@@ -102,7 +103,7 @@ public sealed class Oidc(OidcOptions options, HttpClient http, TimeProvider cloc
         if (header["alg"]?.GetValue<string>() != "RS256")
             throw new OidcException($"the id token is signed with {header["alg"]?.ToJsonString() ?? "nothing"}; only RS256 is accepted");
         var kid = header["kid"]?.GetValue<string>() ?? "";
-        var key = await KeyAsync(kid, cancel) ?? throw new OidcException($"the provider's JWKS has no RSA key {kid}");
+        using var key = await KeyAsync(kid, cancel) is { } parameters ? RSA.Create(parameters) : throw new OidcException($"the provider's JWKS has no RSA key {kid}");
         var signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
         if (!key.VerifyData(signed, Bytes(parts[2], "signature"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
             throw new OidcException("the id token's signature does not verify");
@@ -132,24 +133,22 @@ public sealed class Oidc(OidcOptions options, HttpClient http, TimeProvider cloc
     }
 
     /// <summary>The provider's signing key <paramref name="kid"/>; the key set is fetched again (at most once a minute) when it is not there, for rotation.</summary>
-    private async Task<RSA?> KeyAsync(string kid, CancellationToken cancel)
+    private async Task<RSAParameters?> KeyAsync(string kid, CancellationToken cancel)
     {
         var now = clock.GetUtcNow();
         if (_keys is { } known && (known.Keys.ContainsKey(kid) || now - known.At < TimeSpan.FromMinutes(1)))
-            return known.Keys.GetValueOrDefault(kid);
+            return known.Keys.TryGetValue(kid, out var found) ? found : null;
         var metadata = await MetadataAsync(cancel);
         var jwks = JsonNode.Parse(await http.GetStringAsync(metadata["jwks_uri"]!.GetValue<string>(), cancel)) as JsonObject;
-        var keys = new Dictionary<string, RSA>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, RSAParameters>(StringComparer.Ordinal);
         foreach (var jwk in (jwks?["keys"] as JsonArray ?? []).OfType<JsonObject>())
         {
             if (jwk["kty"]?.GetValue<string>() != "RSA" || jwk["use"]?.GetValue<string>() is { } use && use != "sig")
                 continue;
-            var rsa = RSA.Create();
-            rsa.ImportParameters(new RSAParameters { Modulus = Bytes(jwk["n"]?.GetValue<string>() ?? "", "n"), Exponent = Bytes(jwk["e"]?.GetValue<string>() ?? "", "e") });
-            keys[jwk["kid"]?.GetValue<string>() ?? ""] = rsa;
+            keys[jwk["kid"]?.GetValue<string>() ?? ""] = new RSAParameters { Modulus = Bytes(jwk["n"]?.GetValue<string>() ?? "", "n"), Exponent = Bytes(jwk["e"]?.GetValue<string>() ?? "", "e") };
         }
         _keys = (now, keys);
-        return keys.GetValueOrDefault(kid);
+        return keys.TryGetValue(kid, out var key) ? key : null;
     }
 
     private static JsonObject Json(string part, string what) =>
