@@ -53,7 +53,9 @@ public static class AuditCommand
                 stderr.WriteLine(ex.Message);
                 return (int)ExitCode.UsageError;
             }
-            var (result, damage) = Run(files, options);
+            // Alerts beyond the first ten thousand wait in a temporary file: memory stays flat however many a large input raises.
+            using var spill = new AlertSpill();
+            var (result, damage) = Run(files, options, spill);
             foreach (var d in damage)
                 stderr.WriteLine($"{d.Position}: {d.Reason}");
             if (result.Events.Count == 0 && damage.Count > 0)
@@ -88,10 +90,10 @@ public static class AuditCommand
         return delivered;
     }
 
-    /// <summary>Every event of every file through one engine; damage as met.</summary>
-    public static (AuditResult Result, List<TelemetryDamage> Damage) Run(IReadOnlyList<string> files, AuditOptions options)
+    /// <summary>Every event of every file through one engine; damage as met. The alerts are kept in <paramref name="store"/> (memory unless given).</summary>
+    public static (AuditResult Result, List<TelemetryDamage> Damage) Run(IReadOnlyList<string> files, AuditOptions options, AlertStore? store = null)
     {
-        var engine = new AuditEngine(options);
+        var engine = new AuditEngine(options, store);
         var damage = new List<TelemetryDamage>();
         foreach (var file in files)
         {

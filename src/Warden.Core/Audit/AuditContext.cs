@@ -10,11 +10,13 @@ namespace Warden.Core.Audit;
 /// subject, and lists the streams it was seen in. Read live (the server), it also hands out each alert once as it is
 /// raised (<see cref="TakeNew"/>) and forgets sessions that went quiet (<see cref="Forget"/>).
 /// </summary>
-public sealed class AuditContext(AuditOptions options)
+public sealed class AuditContext(AuditOptions options, AlertStore? store = null)
 {
     private readonly Dictionary<string, SessionFacts> _sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Rule, string Session, string Subject), int> _raised = [];
-    private readonly List<Alert> _alerts = [];
+    private readonly AlertStore _alerts = store ?? new MemoryAlertStore();
+    // What each alert is sorted and deduplicated by, kept in memory whatever the store does with the alert.
+    private readonly List<Kept> _kept = [];
     // Alerts before this index were handed out by TakeNew; of those, the ones whose severity rose since.
     private int _taken;
     private readonly HashSet<int> _risen = [];
@@ -23,7 +25,23 @@ public sealed class AuditContext(AuditOptions options)
 
     public IEnumerable<SessionFacts> Sessions => _sessions.Values;
 
-    public IReadOnlyList<Alert> Alerts => _alerts;
+    /// <summary>An alert's fields that a later raise of it may change or that the report is sorted by.</summary>
+    private readonly record struct Kept(Severity Severity, Confidence Confidence, string SeenIn, DateTimeOffset? Time, bool HasUser, bool HasHost, string Rule, string Path, int Line)
+    {
+        public static Kept Of(Alert a) => new(a.Severity, a.Confidence, a.Evidence[^1].Value, a.Time, a.User is not null, a.Host is not null, a.Rule.Id, a.Location.Path, a.Location.Line);
+    }
+
+    /// <summary>
+    /// The alerts, most severe first, then by time (alerts without one last), rule, file and line, then in the order
+    /// raised; read from the store as they are asked for.
+    /// </summary>
+    public IReadOnlyList<Alert> Sorted()
+    {
+        var order = Enumerable.Range(0, _kept.Count)
+            .OrderByDescending(i => _kept[i].Severity).ThenBy(i => _kept[i].Time ?? DateTimeOffset.MaxValue).ThenBy(i => _kept[i].Rule, StringComparer.Ordinal)
+            .ThenBy(i => _kept[i].Path, StringComparer.Ordinal).ThenBy(i => _kept[i].Line).ToArray();
+        return new StoredAlerts(_alerts, order);
+    }
 
     /// <summary>Sessions known, the session of events without one included.</summary>
     public int SessionCount => _sessions.Count;
@@ -39,7 +57,8 @@ public sealed class AuditContext(AuditOptions options)
         foreach (var index in _risen.Order())
             fresh.Add(_alerts[index]);
         _risen.Clear();
-        fresh.AddRange(_alerts[_taken..]);
+        for (var i = _taken; i < _alerts.Count; i++)
+            fresh.Add(_alerts[i]);
         _taken = _alerts.Count;
         return fresh;
     }
@@ -61,8 +80,11 @@ public sealed class AuditContext(AuditOptions options)
         var dropped = gone.Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
         // Every alert has its key in _raised (Raise is the only way in): keep the others, in their order.
         var kept = _raised.Where(r => !dropped.Contains(r.Key.Session)).OrderBy(r => r.Value).ToList();
-        var alerts = kept.Select(r => _alerts[r.Value]).ToList();
         var taken = kept.Count(r => r.Value < _taken);
+        _alerts.Keep([.. kept.Select(r => r.Value)]);
+        var summaries = kept.Select(r => _kept[r.Value]).ToList();
+        _kept.Clear();
+        _kept.AddRange(summaries);
         var risen = new HashSet<int>();
         _raised.Clear();
         for (var i = 0; i < kept.Count; i++)
@@ -73,8 +95,6 @@ public sealed class AuditContext(AuditOptions options)
         }
         _risen.Clear();
         _risen.UnionWith(risen);
-        _alerts.Clear();
-        _alerts.AddRange(alerts);
         _taken = taken;
         return gone;
     }
@@ -100,29 +120,46 @@ public sealed class AuditContext(AuditOptions options)
         var stream = TelemetryReader.Describe(at.Format);
         if (_raised.TryGetValue(key, out var index))
         {
+            // Most raises of an alert already there change nothing: decided on what is kept in memory, so the store
+            // is read only for a change.
+            var kept = _kept[index];
+            var user = session.User ?? at.User;
+            var host = session.Host ?? at.Host;
+            var newStream = !kept.SeenIn.Split(", ").Contains(stream);
+            var risen = severity > kept.Severity;
+            if (!newStream && !risen && (kept.Time is not null || at.Time is null) && (kept.HasUser || user is null) && (kept.HasHost || host is null)
+                && confidence <= kept.Confidence)
+                return;
             var existing = _alerts[index];
-            var seen = existing.Evidence[^1];
-            if (!seen.Value.Split(", ").Contains(stream))
-                _alerts[index] = existing with { Evidence = [.. existing.Evidence.SkipLast(1), new(seen.Key, seen.Value + ", " + stream)] };
-            if (severity > existing.Severity)
+            var updated = existing;
+            if (newStream)
             {
-                _alerts[index] = _alerts[index] with { Severity = severity.Value, Message = message };
+                var seen = existing.Evidence[^1];
+                updated = updated with { Evidence = [.. existing.Evidence.SkipLast(1), new(seen.Key, seen.Value + ", " + stream)] };
+            }
+            if (risen)
+            {
+                updated = updated with { Severity = severity!.Value, Message = message };
                 if (index < _taken)
                     _risen.Add(index);
             }
             // `exec --json` carries no time, user or host: another stream of the same session fills them in.
-            _alerts[index] = _alerts[index] with
+            updated = updated with
             {
-                Time = existing.Time ?? at.Time, User = existing.User ?? session.User ?? at.User, Host = existing.Host ?? session.Host ?? at.Host,
+                Time = existing.Time ?? at.Time, User = existing.User ?? user, Host = existing.Host ?? host,
                 Confidence = confidence > existing.Confidence ? confidence : existing.Confidence,
             };
+            _alerts[index] = updated;
+            _kept[index] = Kept.Of(updated);
             return;
         }
         _raised[key] = _alerts.Count;
         var fields = evidence.Where(e => !string.IsNullOrEmpty(e.Value)).Select(e => new KeyValuePair<string, string>(e.Key, Clean(e.Value!))).ToList();
         fields.Add(new("seen_in", stream));
-        _alerts.Add(new Alert(detection.Info, severity ?? detection.Info.DefaultSeverity, confidence, message, at.Position,
-            session.Id.Length == 0 ? null : session.Id, session.User ?? at.User, session.Host ?? at.Host, at.Time, fields));
+        var alert = new Alert(detection.Info, severity ?? detection.Info.DefaultSeverity, confidence, message, at.Position,
+            session.Id.Length == 0 ? null : session.Id, session.User ?? at.User, session.Host ?? at.Host, at.Time, fields);
+        _alerts.Add(alert);
+        _kept.Add(Kept.Of(alert));
     }
 
     /// <summary>Evidence never carries a credential in full, nor pages of output.</summary>

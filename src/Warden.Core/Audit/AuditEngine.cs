@@ -12,15 +12,17 @@ public sealed record AuditResult(IReadOnlyList<Alert> Alerts, int Sessions, IRea
 /// server's OTLP receiver): <see cref="Observe"/> a request's events, <see cref="Settle"/> for the alerts they raised,
 /// and <see cref="Forget"/> sessions that went quiet, so that memory stays with the sessions still running.
 /// </summary>
-public sealed class AuditEngine(IReadOnlyList<Detection> detections, AuditOptions options)
+public sealed class AuditEngine(IReadOnlyList<Detection> detections, AuditOptions options, AlertStore? store = null)
 {
     // An array, walked by index: a million events go through it, and an interface's enumerator is an allocation each.
     private readonly Detection[] _detections = [.. detections];
-    private readonly AuditContext _context = new(options);
+    private readonly AuditContext _context = new(options, store);
     private readonly ToolCalls _calls = new();
     private readonly Dictionary<TelemetryFormat, long> _events = [];
 
-    public AuditEngine(AuditOptions options) : this(AuditDetections.Create(), options)
+    /// <param name="options">The detections' options.</param>
+    /// <param name="store">Where the alerts are kept (in memory unless given); the result's alerts are read from it.</param>
+    public AuditEngine(AuditOptions options, AlertStore? store = null) : this(AuditDetections.Create(), options, store)
     {
     }
 
@@ -72,9 +74,6 @@ public sealed class AuditEngine(IReadOnlyList<Detection> detections, AuditOption
     {
         foreach (var detection in _detections)
             detection.Finish(_context);
-        var alerts = _context.Alerts
-            .OrderByDescending(a => a.Severity).ThenBy(a => a.Time ?? DateTimeOffset.MaxValue).ThenBy(a => a.Rule.Id, StringComparer.Ordinal)
-            .ThenBy(a => a.Location.Path, StringComparer.Ordinal).ThenBy(a => a.Location.Line).ToList();
-        return new AuditResult(alerts, _context.Sessions.Count(s => s.Id.Length > 0), _events);
+        return new AuditResult(_context.Sorted(), _context.Sessions.Count(s => s.Id.Length > 0), _events);
     }
 }
