@@ -27,6 +27,11 @@ public static class AuditCommand
         var policy = new Option<string>("--policy") { Description = "The policy repository (warden.toml): MCP servers it allows or registers are known (WD5013)." };
         var volumeLimit = new Option<int>("--volume-limit") { Description = "WD5018 fires when a session makes more tool calls than this within --volume-window.", DefaultValueFactory = _ => AuditOptions.Default.VolumeLimit };
         var volumeWindow = new Option<double>("--volume-window") { Description = "The window of WD5018, in minutes.", DefaultValueFactory = _ => AuditOptions.Default.VolumeWindow.TotalMinutes };
+        var maxSessions = new Option<int>("--max-sessions")
+        {
+            Description = "Sessions held in memory at once; past it the least recently seen are retired (their alerts stay). Memory stays flat; below it the result is exact.",
+            DefaultValueFactory = _ => AuditOptions.DefaultMaxSessions,
+        };
         var forward = new Option<string[]>("--forward")
         {
             Description = "Also send the alerts to a SIEM: ocsf:FILE|-, syslog+tcp://HOST:PORT, syslog+udp://…, cef+tcp://…, cef+udp://…, hec+https://HOST[:PORT][/PATH] (token from WARDEN_HEC_TOKEN). Repeatable.",
@@ -34,13 +39,19 @@ public static class AuditCommand
         };
         var command = new Command("audit", "Read Codex telemetry and run Warden's detections over it: alerts with session, user, time and evidence.")
         {
-            paths, format, output, failOn, policy, volumeLimit, volumeWindow, forward,
+            paths, format, output, failOn, policy, volumeLimit, volumeWindow, maxSessions, forward,
         };
         command.Subcommands.Add(AuditExportCommand.Create(stdout, stderr));
         command.SetAction(parse =>
         {
             if (Options(parse.GetValue(policy), parse.GetValue(volumeLimit), parse.GetValue(volumeWindow), stderr) is not { } options)
                 return (int)ExitCode.UsageError;
+            if (parse.GetValue(maxSessions) < 100)
+            {
+                stderr.WriteLine("warden audit: --max-sessions must be at least 100.");
+                return (int)ExitCode.UsageError;
+            }
+            options = options with { MaxSessions = parse.GetValue(maxSessions) };
             IReadOnlyList<string> files;
             IReadOnlyList<ForwardTarget> targets;
             try

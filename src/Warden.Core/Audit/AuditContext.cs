@@ -13,22 +13,33 @@ namespace Warden.Core.Audit;
 public sealed class AuditContext(AuditOptions options, AlertStore? store = null)
 {
     private readonly Dictionary<string, SessionFacts> _sessions = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Rule, string Session, string Subject), int> _raised = [];
+    // Each alert by what it is about (rule, session, subject), as 128 bits of SHA-256: a subject can be a long command.
+    private readonly Dictionary<UInt128, int> _raised = [];
     private readonly AlertStore _alerts = store ?? new MemoryAlertStore();
     // What each alert is sorted and deduplicated by, kept in memory whatever the store does with the alert.
     private readonly List<Kept> _kept = [];
     // Alerts before this index were handed out by TakeNew; of those, the ones whose severity rose since.
     private int _taken;
     private readonly HashSet<int> _risen = [];
+    // Events observed (the clock sessions are retired by) and the sessions retired, by the hash of their id.
+    private long _observed;
+    private readonly HashSet<ulong> _retired = [];
 
     public AuditOptions Options { get; } = options;
 
     public IEnumerable<SessionFacts> Sessions => _sessions.Values;
 
     /// <summary>An alert's fields that a later raise of it may change or that the report is sorted by.</summary>
-    private readonly record struct Kept(Severity Severity, Confidence Confidence, string SeenIn, DateTimeOffset? Time, bool HasUser, bool HasHost, string Rule, string Path, int Line)
+    private readonly record struct Kept(Severity Severity, Confidence Confidence, string SeenIn, DateTimeOffset? Time, bool HasUser, bool HasHost, string Rule, string Path, int Line, string Session)
     {
-        public static Kept Of(Alert a) => new(a.Severity, a.Confidence, a.Evidence[^1].Value, a.Time, a.User is not null, a.Host is not null, a.Rule.Id, a.Location.Path, a.Location.Line);
+        public static Kept Of(Alert a, string session) => new(a.Severity, a.Confidence, a.Evidence[^1].Value, a.Time, a.User is not null, a.Host is not null, a.Rule.Id, a.Location.Path, a.Location.Line, session);
+    }
+
+    private static UInt128 Key(string rule, string session, string subject)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{rule.Length}:{rule}{session.Length}:{session}{subject}"), hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash);
     }
 
     /// <summary>
@@ -79,7 +90,7 @@ public sealed class AuditContext(AuditOptions options, AlertStore? store = null)
             return gone;
         var dropped = gone.Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
         // Every alert has its key in _raised (Raise is the only way in): keep the others, in their order.
-        var kept = _raised.Where(r => !dropped.Contains(r.Key.Session)).OrderBy(r => r.Value).ToList();
+        var kept = _raised.Where(r => !dropped.Contains(_kept[r.Value].Session)).OrderBy(r => r.Value).ToList();
         var taken = kept.Count(r => r.Value < _taken);
         _alerts.Keep([.. kept.Select(r => r.Value)]);
         var summaries = kept.Select(r => _kept[r.Value]).ToList();
@@ -105,7 +116,38 @@ public sealed class AuditContext(AuditOptions options, AlertStore? store = null)
         id ??= "";
         if (!_sessions.TryGetValue(id, out var facts))
             _sessions[id] = facts = new SessionFacts(id);
+        facts.LastSeen = ++_observed;
         return facts;
+    }
+
+    /// <summary>Sessions with an id seen so far, those retired included.</summary>
+    public int SessionsSeen => _retired.Count + _sessions.Keys.Count(id => id.Length > 0 && !_retired.Contains(IdHash(id)));
+
+    /// <summary>
+    /// Retires the least recently seen sessions (never the session of events without one) until <paramref name="keep"/>
+    /// are left: their facts go, their alerts and what alerts are deduplicated by stay, so a retired session seen again
+    /// adds to its alerts rather than repeating them. Returns the sessions retired, for the detections to drop.
+    /// </summary>
+    public IReadOnlyList<SessionFacts> Retire(int keep)
+    {
+        if (_sessions.Count <= keep)
+            return [];
+        var retired = _sessions.Values.Where(s => s.Id.Length > 0).OrderBy(s => s.LastSeen).Take(_sessions.Count - keep).ToList();
+        foreach (var session in retired)
+        {
+            _sessions.Remove(session.Id);
+            _retired.Add(IdHash(session.Id));
+        }
+        return retired;
+    }
+
+    /// <summary>FNV-1a, 64 bits: retired sessions are counted by it (a collision among a million ids is about one in 10^7).</summary>
+    private static ulong IdHash(string id)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in id)
+            hash = (hash ^ c) * 1099511628211UL;
+        return hash;
     }
 
     /// <summary>
@@ -116,7 +158,7 @@ public sealed class AuditContext(AuditOptions options, AlertStore? store = null)
     public void Raise(Detection detection, TelemetryEvent at, SessionFacts session, string subject, string message,
         IEnumerable<(string Key, string? Value)> evidence, Severity? severity = null, Confidence confidence = Confidence.High)
     {
-        var key = (detection.Info.Id, session.Id, subject);
+        var key = Key(detection.Info.Id, session.Id, subject);
         var stream = TelemetryReader.Describe(at.Format);
         if (_raised.TryGetValue(key, out var index))
         {
@@ -150,7 +192,7 @@ public sealed class AuditContext(AuditOptions options, AlertStore? store = null)
                 Confidence = confidence > existing.Confidence ? confidence : existing.Confidence,
             };
             _alerts[index] = updated;
-            _kept[index] = Kept.Of(updated);
+            _kept[index] = Kept.Of(updated, session.Id);
             return;
         }
         _raised[key] = _alerts.Count;
@@ -159,7 +201,7 @@ public sealed class AuditContext(AuditOptions options, AlertStore? store = null)
         var alert = new Alert(detection.Info, severity ?? detection.Info.DefaultSeverity, confidence, message, at.Position,
             session.Id.Length == 0 ? null : session.Id, session.User ?? at.User, session.Host ?? at.Host, at.Time, fields);
         _alerts.Add(alert);
-        _kept.Add(Kept.Of(alert));
+        _kept.Add(Kept.Of(alert, session.Id));
     }
 
     /// <summary>Evidence never carries a credential in full, nor pages of output.</summary>

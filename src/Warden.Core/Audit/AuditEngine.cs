@@ -38,6 +38,23 @@ public sealed class AuditEngine(IReadOnlyList<Detection> detections, AuditOption
             foreach (var detection in _detections)
                 detection.Observe(call, _context);
         }
+        if (_context.SessionCount > options.MaxSessions)
+            Retire();
+    }
+
+    /// <summary>
+    /// Retires the least recently seen quarter of the sessions (AuditOptions.MaxSessions): detections decide what they
+    /// decide over many events first, so nothing the retired sessions did goes unjudged; then their state goes.
+    /// </summary>
+    private void Retire()
+    {
+        foreach (var detection in _detections)
+            detection.Finish(_context);
+        var retired = _context.Retire(options.MaxSessions - options.MaxSessions / 4);
+        var sessions = retired.ToHashSet();
+        foreach (var detection in _detections)
+            detection.Forget(sessions);
+        _calls.Forget(retired.Select(s => s.Id).ToHashSet(StringComparer.Ordinal));
     }
 
     /// <summary>Sessions held (the session of events without one included).</summary>
@@ -74,6 +91,6 @@ public sealed class AuditEngine(IReadOnlyList<Detection> detections, AuditOption
     {
         foreach (var detection in _detections)
             detection.Finish(_context);
-        return new AuditResult(_context.Sorted(), _context.Sessions.Count(s => s.Id.Length > 0), _events);
+        return new AuditResult(_context.Sorted(), _context.SessionsSeen, _events);
     }
 }

@@ -33,6 +33,9 @@ public sealed class SessionFacts(string id)
     private readonly HashSet<string> _sandboxDenied = new(StringComparer.Ordinal);
 
     public string Id { get; } = id;
+
+    /// <summary>When an event of the session was last observed, in events since the audit began (for retiring the least recent).</summary>
+    internal long LastSeen { get; set; }
     public string? User { get; private set; }
     public string? Host { get; private set; }
     public string? Originator { get; private set; }

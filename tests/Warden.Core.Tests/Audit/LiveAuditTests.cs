@@ -11,7 +11,7 @@ namespace Warden.Core.Tests.Audit;
 /// </summary>
 public sealed class LiveAuditTests
 {
-    private static List<TelemetryEvent> Events(params string[] recordings)
+    internal static List<TelemetryEvent> Events(params string[] recordings)
     {
         var events = new List<TelemetryEvent>();
         var damage = new List<TelemetryDamage>();
@@ -27,12 +27,12 @@ public sealed class LiveAuditTests
         return events;
     }
 
-    private static string[] AllRecordings() =>
+    internal static string[] AllRecordings() =>
         [.. Directory.GetDirectories(RepositoryRootAttribute.Fixtures("telemetry")).Order(StringComparer.Ordinal)
             .Where(d => File.Exists(Path.Combine(d, "otlp.jsonl"))).Select(Path.GetFileName)!];
 
     /// <summary>What an alert is about, whichever event it was first raised on: rule, session, user, host, severity.</summary>
-    private static string Key(Alert a) => $"{a.Rule.Id} s={a.Session} u={a.User} h={a.Host} {a.Severity}";
+    internal static string Key(Alert a) => $"{a.Rule.Id} s={a.Session} u={a.User} h={a.Host} {a.Severity}";
 
     [Fact]
     public void Settling_after_every_event_raises_what_one_reading_of_the_whole_raises()
