@@ -205,6 +205,16 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public void Max_sessions_is_an_option_of_at_least_a_hundred()
+    {
+        var stderr = new StringWriter();
+        WardenApp.Run(["audit", Recording("benign"), "--max-sessions", "99"], new StringWriter(), stderr).ShouldBe(2);
+        stderr.ToString().ShouldContain("--max-sessions must be at least 100");
+        var (_, json, _) = Audit(Recording("destructive"), "--max-sessions", "100");
+        RuleIds(json).ShouldBe(["WD5001", "WD5002", "WD5003", "WD5006"], ignoreOrder: true);
+    }
+
+    [Fact]
     public void Destructive_session_alerts_match_the_golden_json_and_markdown()
     {
         var folder = Recording("destructive");

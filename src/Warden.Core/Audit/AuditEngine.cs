@@ -44,16 +44,15 @@ public sealed class AuditEngine(IReadOnlyList<Detection> detections, AuditOption
 
     /// <summary>
     /// Retires the least recently seen quarter of the sessions (AuditOptions.MaxSessions): detections decide what they
-    /// decide over many events first, so nothing the retired sessions did goes unjudged; then their state goes.
+    /// decide over many events for those sessions first (and only for those: a running session is judged when it is
+    /// done), so nothing the retired sessions did goes unjudged; then their state goes.
     /// </summary>
     private void Retire()
     {
-        foreach (var detection in _detections)
-            detection.Finish(_context);
         var retired = _context.Retire(options.MaxSessions - options.MaxSessions / 4);
         var sessions = retired.ToHashSet();
         foreach (var detection in _detections)
-            detection.Forget(sessions);
+            detection.Forget(sessions, _context);
         _calls.Forget(retired.Select(s => s.Id).ToHashSet(StringComparer.Ordinal));
     }
 
@@ -82,7 +81,7 @@ public sealed class AuditEngine(IReadOnlyList<Detection> detections, AuditOption
             return 0;
         var sessions = gone.ToHashSet();
         foreach (var detection in _detections)
-            detection.Forget(sessions);
+            detection.Forget(sessions, _context);
         _calls.Forget(gone.Select(s => s.Id).ToHashSet(StringComparer.Ordinal));
         return gone.Count;
     }

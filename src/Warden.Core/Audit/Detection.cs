@@ -8,7 +8,8 @@ namespace Warden.Core.Audit;
 /// One detection over Codex telemetry. It sees every event (after its session's facts are updated) and every tool
 /// call, reports through the context, and may report more once all input is read (<see cref="Finish"/>). Read live,
 /// <see cref="Finish"/> runs after every batch of events (it must look again only at what changed, and may raise the
-/// same alert again: the context keeps one), and <see cref="Forget"/> drops what is kept about sessions gone quiet.
+/// same alert again: the context keeps one), and <see cref="Forget"/> decides for sessions gone quiet or retired, then
+/// drops what is kept about them.
 /// </summary>
 public abstract class Detection
 {
@@ -29,8 +30,11 @@ public abstract class Detection
     {
     }
 
-    /// <summary>Drops what the detection keeps about these sessions (the context has forgotten them).</summary>
-    public virtual void Forget(IReadOnlySet<SessionFacts> sessions)
+    /// <summary>
+    /// Drops what the detection keeps about these sessions (the context no longer holds them), after deciding what it
+    /// decides over many events for them (as <see cref="Finish"/> would, for these sessions only).
+    /// </summary>
+    public virtual void Forget(IReadOnlySet<SessionFacts> sessions, AuditContext context)
     {
     }
 

@@ -55,9 +55,11 @@ public sealed class UnusualVolumeDetection : Detection
         _changed.Add(key);
     }
 
-    public override void Forget(IReadOnlySet<SessionFacts> sessions)
+    public override void Forget(IReadOnlySet<SessionFacts> sessions, AuditContext context)
     {
-        foreach (var key in _calls.Keys.Where(k => sessions.Contains(k.Session)).ToList())
+        var going = _calls.Keys.Where(k => sessions.Contains(k.Session)).ToList();
+        Decide(going.Where(_changed.Contains), context);
+        foreach (var key in going)
         {
             _calls.Remove(key);
             _changed.Remove(key);
@@ -66,11 +68,17 @@ public sealed class UnusualVolumeDetection : Detection
 
     public override void Finish(AuditContext context)
     {
+        var changed = _changed.ToList();
+        _changed.Clear();
+        Decide(changed, context);
+    }
+
+    /// <summary>The busiest window of each of these sessions' calls against the limit, in one order whatever the order given.</summary>
+    private void Decide(IEnumerable<(SessionFacts Session, TelemetryFormat Format)> keys, AuditContext context)
+    {
         var limit = context.Options.VolumeLimit;
         var window = context.Options.VolumeWindow;
-        var changed = _changed.OrderBy(c => c.Session.Id, StringComparer.Ordinal).ThenBy(c => c.Format).ToList();
-        _changed.Clear();
-        foreach (var key in changed)
+        foreach (var key in keys.OrderBy(c => c.Session.Id, StringComparer.Ordinal).ThenBy(c => c.Format).ToList())
         {
             var (template, calls) = _calls[key];
             calls.Sort((a, b) => a.Time.CompareTo(b.Time));
@@ -121,8 +129,13 @@ public sealed class NewHostForUserDetection : Detection
         }
     }
 
-    public override void Forget(IReadOnlySet<SessionFacts> sessions)
+    public override void Forget(IReadOnlySet<SessionFacts> sessions, AuditContext context)
     {
+        // Decided for the users of these sessions first: a host they brought is judged before it becomes known.
+        var users = _seen.Where(u => u.Value.Any(s => sessions.Contains(s.Session))).Select(u => u.Key).ToList();
+        Decide(users.Where(_changed.Contains), context);
+        foreach (var user in users)
+            _changed.Remove(user);
         foreach (var (user, sightings) in _seen)
         {
             if (!sightings.Any(s => sessions.Contains(s.Session)))
@@ -145,9 +158,15 @@ public sealed class NewHostForUserDetection : Detection
 
     public override void Finish(AuditContext context)
     {
-        var changed = _changed.Order(StringComparer.Ordinal).ToList();
+        var changed = _changed.ToList();
         _changed.Clear();
-        foreach (var user in changed)
+        Decide(changed, context);
+    }
+
+    /// <summary>Each of these users' sightings in time order: a host not known before it raises an alert.</summary>
+    private void Decide(IEnumerable<string> users, AuditContext context)
+    {
+        foreach (var user in users.Order(StringComparer.Ordinal).ToList())
         {
             var ordered = _seen[user].OrderBy(s => s.Time).ToList();
             var known = _forgotten.TryGetValue(user, out var forgotten) ? [.. forgotten] : new List<string> { ordered[0].Host };
