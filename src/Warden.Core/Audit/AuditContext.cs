@@ -30,9 +30,10 @@ public sealed class AuditContext(AuditOptions options, AlertStore? store = null)
     public IEnumerable<SessionFacts> Sessions => _sessions.Values;
 
     /// <summary>An alert's fields that a later raise of it may change or that the report is sorted by.</summary>
-    private readonly record struct Kept(Severity Severity, Confidence Confidence, string SeenIn, DateTimeOffset? Time, bool HasUser, bool HasHost, string Rule, string Path, int Line, string Session)
+    private readonly record struct Kept(Severity Severity, Confidence Confidence, string SeenIn, DateTimeOffset? Time, bool HasUser, bool HasHost, string Rule, string Path, int Line, ulong Session)
     {
-        public static Kept Of(Alert a, string session) => new(a.Severity, a.Confidence, a.Evidence[^1].Value, a.Time, a.User is not null, a.Host is not null, a.Rule.Id, a.Location.Path, a.Location.Line, session);
+        // The session by the hash of its id: a spilled alert's id string would otherwise stay in memory for this alone.
+        public static Kept Of(Alert a, string session) => new(a.Severity, a.Confidence, a.Evidence[^1].Value, a.Time, a.User is not null, a.Host is not null, a.Rule.Id, a.Location.Path, a.Location.Line, IdHash(session));
     }
 
     private static UInt128 Key(string rule, string session, string subject)
@@ -88,7 +89,7 @@ public sealed class AuditContext(AuditOptions options, AlertStore? store = null)
         }
         if (gone.Count == 0)
             return gone;
-        var dropped = gone.Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
+        var dropped = gone.Select(g => IdHash(g.Id)).ToHashSet();
         // Every alert has its key in _raised (Raise is the only way in): keep the others, in their order.
         var kept = _raised.Where(r => !dropped.Contains(_kept[r.Value].Session)).OrderBy(r => r.Value).ToList();
         var taken = kept.Count(r => r.Value < _taken);
@@ -141,7 +142,7 @@ public sealed class AuditContext(AuditOptions options, AlertStore? store = null)
         return retired;
     }
 
-    /// <summary>FNV-1a, 64 bits: retired sessions are counted by it (a collision among a million ids is about one in 10^7).</summary>
+    /// <summary>FNV-1a, 64 bits: retired sessions are counted by it, and alerts know their session by it (a collision among a million ids is about one in 10^7).</summary>
     private static ulong IdHash(string id)
     {
         var hash = 14695981039346656037UL;
