@@ -28,6 +28,19 @@ public sealed class PolicyApiTests
         public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
     }
 
+    /// <summary>A copy of the acme policy repository in a temporary folder of its own (the caller deletes it).</summary>
+    private static string CopyOfAcme(string prefix)
+    {
+        var folder = Directory.CreateTempSubdirectory(prefix).FullName;
+        foreach (var file in Directory.GetFiles(Acme, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(folder, Path.GetRelativePath(Acme, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        return folder;
+    }
+
     private static async Task<TestServerHost> Start(DateTimeOffset? now = null)
     {
         // No trend: the fixture is inside Warden's own git history (the trend has a test of its own).
@@ -166,15 +179,9 @@ public sealed class PolicyApiTests
     [Fact]
     public async Task The_governance_report_and_page_carry_the_trend_over_the_repositorys_git_history()
     {
-        var folder = Directory.CreateTempSubdirectory("warden-serve-trend.").FullName;
+        var folder = CopyOfAcme("warden-serve-trend.");
         try
         {
-            foreach (var file in Directory.GetFiles(Acme, "*", SearchOption.AllDirectories))
-            {
-                var copy = Path.Combine(folder, Path.GetRelativePath(Acme, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-                File.Copy(file, copy);
-            }
             void Git(string? date, params string[] args)
             {
                 var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = folder, RedirectStandardError = true, RedirectStandardOutput = true };
@@ -222,15 +229,9 @@ public sealed class PolicyApiTests
     [Fact]
     public void Serve_refuses_a_policy_repository_whose_governance_files_do_not_load_and_says_where()
     {
-        var folder = Directory.CreateTempSubdirectory("warden-serve-policy.").FullName;
+        var folder = CopyOfAcme("warden-serve-policy.");
         try
         {
-            foreach (var file in Directory.GetFiles(Acme, "*", SearchOption.AllDirectories))
-            {
-                var copy = Path.Combine(folder, Path.GetRelativePath(Acme, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-                File.Copy(file, copy);
-            }
             var rollout = Path.Combine(folder, "rollout.toml");
             var lines = File.ReadAllLines(rollout).Length;
             File.AppendAllText(rollout, "\n[[passed]\n");
