@@ -12,9 +12,12 @@ namespace Warden.Scanning;
 /// when closed) and read back when asked for, so that memory stays flat however many alerts a large input raises (the
 /// audit keeps what it sorts and deduplicates by, about fifty bytes an alert). A changed alert is written again and
 /// its old bytes left behind. Each alert is a JSON object; its rule is kept as an index into the rules met, so the
-/// alert read back has the same <see cref="RuleInfo"/>.
+/// alert read back has the same <see cref="RuleInfo"/>. A temporary folder that cannot be written (full, read-only,
+/// missing) costs memory, not the audit: the alerts then stay in memory as bytes.
 /// </summary>
-public sealed class AlertSpill(int inMemory = AlertSpill.DefaultInMemory) : AlertStore, IDisposable
+/// <param name="inMemory">Alerts kept as objects before any goes to the file.</param>
+/// <param name="folder">Where the file goes (the system's temporary folder unless given).</param>
+public sealed class AlertSpill(int inMemory = AlertSpill.DefaultInMemory, string? folder = null) : AlertStore, IDisposable
 {
     /// <summary>Alerts kept in memory before the file is used: about 10 MB of them.</summary>
     public const int DefaultInMemory = 10_000;
@@ -28,6 +31,12 @@ public sealed class AlertSpill(int inMemory = AlertSpill.DefaultInMemory) : Aler
     private readonly ArrayBufferWriter<byte> _pending = new();
     private SafeFileHandle? _file;
     private long _flushed;
+    // The file could not be written: what is not in it stays in _pending.
+    private bool _noFile;
+    private string? _fileName;
+
+    /// <summary>The file the alerts go to, once there is one (for tests: it is gone after <see cref="Dispose"/>).</summary>
+    public string? FileName => _file is null ? null : _fileName;
 
     /// <summary>Alerts the file holds, for tests and the curious.</summary>
     public int Spilled => _entries.Count(e => e.Alert is null);
@@ -85,16 +94,28 @@ public sealed class AlertSpill(int inMemory = AlertSpill.DefaultInMemory) : Aler
             json.WriteEndObject();
         }
         var entry = new Entry(null, offset, (int)(_flushed + _pending.WrittenCount - offset));
-        if (_pending.WrittenCount >= FlushAt)
+        if (_pending.WrittenCount >= FlushAt && !_noFile)
             Flush();
         return entry;
     }
 
     private void Flush()
     {
-        _file ??= File.OpenHandle(Path.Combine(Path.GetTempPath(), $"warden-alerts-{Guid.NewGuid():N}.jsonl"), FileMode.CreateNew, FileAccess.ReadWrite,
-            FileShare.None, FileOptions.DeleteOnClose);
-        RandomAccess.Write(_file, _pending.WrittenSpan, _flushed);
+        try
+        {
+            if (_file is null)
+            {
+                var name = Path.Combine(folder ?? Path.GetTempPath(), $"warden-alerts-{Guid.NewGuid():N}.jsonl");
+                _file = File.OpenHandle(name, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+                _fileName = name;
+            }
+            RandomAccess.Write(_file, _pending.WrittenSpan, _flushed);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _noFile = true;
+            return;
+        }
         _flushed += _pending.WrittenCount;
         _pending.ResetWrittenCount();
     }

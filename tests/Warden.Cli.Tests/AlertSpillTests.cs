@@ -72,4 +72,27 @@ public sealed class AlertSpillTests
         Describe(spill[1]).ShouldBe(Describe(changed));
         Describe(spill[2]).ShouldBe(Describe(alerts[0]));
     }
+
+    [Fact]
+    public void The_file_is_gone_when_the_audit_ends_and_a_folder_that_cannot_be_written_costs_memory_not_alerts()
+    {
+        var rule = AuditDetections.Rules[0];
+        Alert Make(int i) => new(rule, Severity.High, Confidence.High, $"message {i} {new string('y', 900)}", new SourceLocation("f", i, 1), "s", null, null, null, [new("seen_in", "OTLP JSON")]);
+        string? file;
+        using (var spill = new AlertSpill(inMemory: 0))
+        {
+            for (var i = 0; i < 2_000; i++)
+                spill.Add(Make(i));
+            file = spill.FileName;
+            file.ShouldNotBeNull();
+            File.Exists(file).ShouldBeTrue();
+        }
+        File.Exists(file).ShouldBeFalse();
+
+        using var nowhere = new AlertSpill(inMemory: 0, folder: Path.Combine(Path.GetTempPath(), $"warden-no-such-folder-{Guid.NewGuid():N}", "below"));
+        for (var i = 0; i < 2_000; i++)
+            nowhere.Add(Make(i));
+        nowhere.FileName.ShouldBeNull();
+        Enumerable.Range(0, 2_000).All(i => nowhere[i].Message == Make(i).Message).ShouldBeTrue();
+    }
 }
