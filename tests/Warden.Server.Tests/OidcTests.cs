@@ -168,6 +168,19 @@ public sealed class OidcTests : IAsyncLifetime
         (await byDirectory.Content.ReadAsStringAsync()).ShouldContain("Signed in as grace@acme.example (admin)");
         (await server.Store.AuthenticateAsync(graceSession!))!.Role.ShouldBe(Role.Admin);
 
+        // Found by primary email whatever the userName, in any case; also when the stored JSON escapes the address ('+').
+        foreach (var (userName, email, signIn) in new[] { ("u-1001", "Linus@Acme.example", "linus@acme.example"), ("u-1002", "Ada.Lovelace+codex@acme.example", "ada.lovelace+codex@ACME.example") })
+        {
+            var created = await idp.PostAsync("/scim/v2/Users", new StringContent($$"""{"userName": "{{userName}}", "emails": [{"value": "{{email}}", "primary": true}]}""", Encoding.UTF8, "application/scim+json"));
+            created.StatusCode.ShouldBe(HttpStatusCode.Created);
+            var id = JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+            (await idp.PostAsync("/scim/v2/Groups", new StringContent($$"""{"displayName": "admins-{{userName}}", "members": [{"value": "{{id}}"}]}""", Encoding.UTF8, "application/scim+json"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+            _user = signIn;
+            var (response, _) = await SignIn(server);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, signIn);
+            (await response.Content.ReadAsStringAsync()).ShouldContain("(viewer)", Case.Sensitive, signIn);
+        }
+
         // Once there is a directory, someone it does not have is refused.
         _user = "mallory@elsewhere.example";
         var (stranger, none) = await SignIn(server);

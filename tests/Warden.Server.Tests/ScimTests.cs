@@ -36,6 +36,31 @@ public sealed class ScimTests
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task A_sign_in_finds_its_user_as_the_whole_directory_would_reading_only_the_users_that_could_match(Engine engine)
+    {
+        await using var server = await TestServerHost.StartAsync(engine);
+        var scim = new Warden.Server.Scim.ScimStore(server.Store.Database);
+        (await scim.SignInUserAsync("anyone@acme.example", default)).ShouldBe((false, null));
+        var admin = server.Client(server.Admin);
+        var ada = await CreateUser(admin, "Ada@Acme.example", "ext-ada");
+        await CreateUser(admin, "ada_lovelace@acme.example", "ext-ada2");
+        await CreateUser(admin, "a%b@acme.example", "ext-pct");
+        await CreateUser(admin, "zoe+codex@acme.example", "ext-zoe");
+        var directory = await scim.DirectoryAsync(default);
+        // userName in any case, id, the LIKE wildcards taken literally, an address the stored JSON escapes ('+'), nobody.
+        foreach (var key in new[] { "ada@acme.example", ada, ada.ToUpperInvariant(), "ada_lovelace@acme.example", "adaxlovelace@acme.example", "a%b@acme.example",
+                     "aXb@acme.example", "ZOE+codex@acme.example", "nobody@acme.example" })
+        {
+            var (any, user) = await scim.SignInUserAsync(key, default);
+            any.ShouldBeTrue();
+            user?.Id.ShouldBe(directory.Find(key)?.Id, key);
+            (user is null).ShouldBe(directory.Find(key) is null, key);
+        }
+        (await scim.SignInUserAsync("zoe+codex@acme.example", default)).User!.UserName.ShouldBe("zoe+codex@acme.example");
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task An_identity_provider_pushes_users_and_groups(Engine engine)
     {
         await using var server = await TestServerHost.StartAsync(engine);

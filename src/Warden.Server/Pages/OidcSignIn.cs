@@ -93,10 +93,11 @@ internal static class OidcSignIn
         var store = context.RequestServices.GetRequiredService<Store>();
         var scim = new Scim.ScimStore(store.Database);
         var groups = identity.Groups.ToList();
-        var directory = await scim.DirectoryAsync(context.RequestAborted);
-        if (directory.Count > 0)
+        var (any, person) = identity.Email is { } email ? await scim.SignInUserAsync(email, context.RequestAborted) : (false, null);
+        if (person is null)
+            (any, person) = await scim.SignInUserAsync(identity.Subject, context.RequestAborted);
+        if (any)
         {
-            var person = (identity.Email is { } email ? directory.Find(email) : null) ?? directory.Find(identity.Subject);
             if (person is not { Active: true })
                 return Refuse(context, $"{identity.Email ?? identity.Subject} is not an active user of the directory the identity provider pushed", 403);
             groups.AddRange(person.Groups);

@@ -271,6 +271,36 @@ public sealed class ScimStore(Database database)
     }
 
     /// <summary>
+    /// For a sign-in: whether the directory has anyone, and the user <paramref name="key"/> names as
+    /// <see cref="Warden.Core.Users.UserDirectory.Find"/> would find them in the whole directory (userName, then
+    /// primary email, then id, any case). Only the users that could match are read (userName or id equal, or the key
+    /// in their stored JSON); when none of them matches (a key the JSON escapes, non-ASCII case), the whole directory.
+    /// </summary>
+    public async Task<(bool Any, Warden.Core.Users.DirectoryUser? User)> SignInUserAsync(string key, CancellationToken cancel)
+    {
+        await using var connection = await database.OpenAsync(cancel);
+        await using (var any = Store.Command(connection, null, "SELECT 1 FROM scim_users LIMIT 1"))
+        {
+            if (await any.ExecuteScalarAsync(cancel) is null or DBNull)
+                return (false, null);
+        }
+        var lower = key.ToLowerInvariant();
+        var pattern = "%" + lower.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+        await using var query = Store.Command(connection, null,
+            UserColumns + " WHERE lower(user_name) = @lower OR lower(id) = @lower OR lower(body) LIKE @pattern ESCAPE '\\' ORDER BY user_name",
+            ("lower", lower), ("pattern", pattern));
+        var candidates = new List<Warden.Core.Users.DirectoryUser>();
+        foreach (var row in await UserRows(query, cancel))
+        {
+            var user = await UserResource(connection, row, cancel);
+            candidates.Add(DirectoryUser(row, user, [.. user["groups"]!.AsArray().Select(g => g!["display"]!.GetValue<string>())]));
+        }
+        if (new Warden.Core.Users.UserDirectory("SCIM directory", candidates).Find(key) is { } found)
+            return (true, found);
+        return (true, (await DirectoryAsync(cancel)).Find(key));
+    }
+
+    /// <summary>
     /// The whole directory as policy lookup sees it, for counting who gets each policy: every user (active or not)
     /// with the names of their groups, in two queries.
     /// </summary>
