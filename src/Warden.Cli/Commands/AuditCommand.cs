@@ -44,14 +44,8 @@ public static class AuditCommand
         command.Subcommands.Add(AuditExportCommand.Create(stdout, stderr));
         command.SetAction(parse =>
         {
-            if (Options(parse.GetValue(policy), parse.GetValue(volumeLimit), parse.GetValue(volumeWindow), stderr) is not { } options)
+            if (Options(parse.GetValue(policy), parse.GetValue(volumeLimit), parse.GetValue(volumeWindow), stderr, parse.GetValue(maxSessions)) is not { } options)
                 return (int)ExitCode.UsageError;
-            if (parse.GetValue(maxSessions) < 100)
-            {
-                stderr.WriteLine("warden audit: --max-sessions must be at least 100.");
-                return (int)ExitCode.UsageError;
-            }
-            options = options with { MaxSessions = parse.GetValue(maxSessions) };
             IReadOnlyList<string> files;
             IReadOnlyList<ForwardTarget> targets;
             try
@@ -114,8 +108,8 @@ public static class AuditCommand
         return (engine.Finish(), damage);
     }
 
-    /// <summary>The detections' options: the known MCP servers from --policy (allowlists and register) and the volume limit.</summary>
-    internal static AuditOptions? Options(string? policyDir, int volumeLimit, double volumeMinutes, TextWriter stderr)
+    /// <summary>The detections' options: the known MCP servers from --policy (allowlists and register), the volume limit and the sessions held at once.</summary>
+    internal static AuditOptions? Options(string? policyDir, int volumeLimit, double volumeMinutes, TextWriter stderr, int maxSessions = AuditOptions.DefaultMaxSessions)
     {
         if (volumeLimit < 1 || volumeMinutes <= 0)
         {
@@ -132,7 +126,12 @@ public static class AuditCommand
                 return null;
             known = [.. repo.Policies.Values.SelectMany(p => p.McpAllowlist), .. repo.McpServers.Keys];
         }
-        return new AuditOptions(known, volumeLimit, TimeSpan.FromMinutes(volumeMinutes));
+        if (maxSessions < 100)
+        {
+            stderr.WriteLine("warden audit: --max-sessions must be at least 100.");
+            return null;
+        }
+        return new AuditOptions(known, volumeLimit, TimeSpan.FromMinutes(volumeMinutes)) { MaxSessions = maxSessions };
     }
 
     private static void Write(AuditResult result, List<TelemetryDamage> damage, string format, string? outPath, TextWriter stdout)

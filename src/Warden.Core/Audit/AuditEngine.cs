@@ -49,11 +49,18 @@ public sealed class AuditEngine(IReadOnlyList<Detection> detections, AuditOption
     /// </summary>
     private void Retire()
     {
-        var retired = _context.Retire(options.MaxSessions - options.MaxSessions / 4);
-        var sessions = retired.ToHashSet();
+        DropState(_context.Retire(options.MaxSessions - options.MaxSessions / 4));
+    }
+
+    /// <summary>What detections and pending calls keep about sessions the context no longer holds (detections decide for them first).</summary>
+    private void DropState(IReadOnlyList<SessionFacts> gone)
+    {
+        if (gone.Count == 0)
+            return;
+        var sessions = gone.ToHashSet();
         foreach (var detection in _detections)
             detection.Forget(sessions, _context);
-        _calls.Forget(retired.Select(s => s.Id).ToHashSet(StringComparer.Ordinal));
+        _calls.Forget(gone.Select(s => s.Id).ToHashSet(StringComparer.Ordinal));
     }
 
     /// <summary>Sessions held (the session of events without one included).</summary>
@@ -77,12 +84,7 @@ public sealed class AuditEngine(IReadOnlyList<Detection> detections, AuditOption
     public int Forget(IEnumerable<string> sessionIds)
     {
         var gone = _context.Forget(sessionIds);
-        if (gone.Count == 0)
-            return 0;
-        var sessions = gone.ToHashSet();
-        foreach (var detection in _detections)
-            detection.Forget(sessions, _context);
-        _calls.Forget(gone.Select(s => s.Id).ToHashSet(StringComparer.Ordinal));
+        DropState(gone);
         return gone.Count;
     }
 

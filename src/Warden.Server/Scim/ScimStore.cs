@@ -267,7 +267,7 @@ public sealed class ScimStore(Database database)
         if ((await UserRows(query, cancel)).FirstOrDefault() is not { } row)
             return null;
         var user = await UserResource(connection, row, cancel);
-        return DirectoryUser(row, user, [.. user["groups"]!.AsArray().Select(g => g!["display"]!.GetValue<string>())]);
+        return DirectoryUser(row, user);
     }
 
     /// <summary>
@@ -293,7 +293,7 @@ public sealed class ScimStore(Database database)
         foreach (var row in await UserRows(query, cancel))
         {
             var user = await UserResource(connection, row, cancel);
-            candidates.Add(DirectoryUser(row, user, [.. user["groups"]!.AsArray().Select(g => g!["display"]!.GetValue<string>())]));
+            candidates.Add(DirectoryUser(row, user));
         }
         if (new Warden.Core.Users.UserDirectory("SCIM directory", candidates).Find(key) is { } found)
             return (true, found);
@@ -322,6 +322,10 @@ public sealed class ScimStore(Database database)
         var users = (await UserRows(query, cancel)).Select(row => DirectoryUser(row, (JsonObject)JsonNode.Parse(row.Body)!, groups.GetValueOrDefault(row.Id) ?? [])).ToList();
         return new Warden.Core.Users.UserDirectory("SCIM directory", users);
     }
+
+    /// <summary>A user as policy lookup sees them, with the groups their SCIM resource lists.</summary>
+    private static Warden.Core.Users.DirectoryUser DirectoryUser(UserRow row, JsonObject user) =>
+        DirectoryUser(row, user, [.. user["groups"]!.AsArray().Select(g => g!["display"]!.GetValue<string>())]);
 
     private static Warden.Core.Users.DirectoryUser DirectoryUser(UserRow row, JsonObject user, IReadOnlyList<string> groups)
     {
