@@ -154,6 +154,29 @@ internal ref struct JsonScan(ReadOnlySpan<byte> json)
     }
 
     /// <summary>
+    /// The offset of the closing quote of the string whose text starts at <paramref name="start"/> when that text has no
+    /// escapes and no control characters (so it is a complete, valid string); -1 for any other text.
+    /// </summary>
+    public static int PlainStringEnd(ReadOnlySpan<byte> json, int start)
+    {
+        var i = Special(json, start);
+        return i >= 0 && json[i] == '"' ? i : -1;
+    }
+
+    /// <summary>
+    /// Moves on to <paramref name="end"/> past a value the caller matched and checked itself, which opens and closes
+    /// <paramref name="nested"/> objects or arrays; false, having read nothing, when that would nest deeper than
+    /// <see cref="MaxDepth"/> (reading it the general way then gives up, as it must).
+    /// </summary>
+    public bool Pass(int end, int nested)
+    {
+        if (_depth + nested > MaxDepth)
+            return false;
+        _at = end;
+        return true;
+    }
+
+    /// <summary>
     /// The offset of the first quote, backslash or control character at or after <paramref name="i"/>, or -1: sixteen
     /// bytes at a time (strings in OTLP are mostly short keys and kinds, where a general search costs more to start
     /// than to run), the last few one by one.

@@ -245,6 +245,8 @@ public sealed class OtlpJsonLines
     /// </summary>
     private bool ReadAttribute(ref JsonScan scan, ReadOnlySpan<byte> json, bool skim)
     {
+        if (CompactAttribute(ref scan, json, skim))
+            return true;
         string? key = null, value = null;
         bool hasKey = false, located = false, hasValue = false, first = true;
         int keyStart = 0, keyLength = 0, start = 0, length = 0;
@@ -298,6 +300,58 @@ public sealed class OtlpJsonLines
         }
         if ((key is not null || located) && hasValue)
             _attributes.Add(new Attribute(key, keyStart, keyLength, ReferenceEquals(value, Skimmed) ? null : value, start, length));
+        return true;
+    }
+
+    /// <summary>
+    /// The shape Codex and the collector write nearly every attribute in, `{"key":"K","value":{"stringValue":"V"}}` or
+    /// `{"key":"K","value":{"boolValue":true}}` (or false), with no white space and no escapes: matched byte for byte,
+    /// which checks its grammar, in a few comparisons instead of a token at a time, and added as
+    /// <see cref="ReadAttribute"/> adds it. False, having read nothing, for any other text; the scanner is at its `{`.
+    /// </summary>
+    private bool CompactAttribute(ref JsonScan scan, ReadOnlySpan<byte> json, bool skim)
+    {
+        var keyStart = scan.Position + "{\"key\":\""u8.Length;
+        if (!json[scan.Position..].StartsWith("{\"key\":\""u8) || JsonScan.PlainStringEnd(json, keyStart) is not (>= 0 and var keyEnd))
+            return false;
+        var kind = keyEnd + "\",\"value\":{\""u8.Length;
+        if (!json[keyEnd..].StartsWith("\",\"value\":{\""u8))
+            return false;
+        var tail = json[kind..];
+        int valueStart = 0, valueEnd = 0, end;
+        string? value = null;
+        if (tail.StartsWith("stringValue\":\""u8))
+        {
+            valueStart = kind + "stringValue\":\""u8.Length;
+            valueEnd = JsonScan.PlainStringEnd(json, valueStart);
+            if (valueEnd < 0 || !json[valueEnd..].StartsWith("\"}}"u8))
+                return false;
+            end = valueEnd + "\"}}"u8.Length;
+        }
+        else if (tail.StartsWith("boolValue\":true}}"u8))
+        {
+            (value, end) = ("true", kind + "boolValue\":true}}"u8.Length);
+        }
+        else if (tail.StartsWith("boolValue\":false}}"u8))
+        {
+            (value, end) = ("false", kind + "boolValue\":false}}"u8.Length);
+        }
+        else
+        {
+            return false;
+        }
+        if (!scan.Pass(end, nested: 2))
+            return false;
+        var keyText = json[keyStart..keyEnd];
+        var key = skim ? Known(keyText) : _strings.Get(keyText, 128);
+        var (start, length) = skim && key is null ? (keyStart, keyEnd - keyStart) : (0, 0);
+        // A string value is read now as ReadAttribute would read it, or only located (a bool is read either way).
+        if (value is null && (!skim || (key is not null && OtlpRecordFields.AtHand(key))))
+        {
+            var text = json[valueStart..valueEnd];
+            value = key is "event.timestamp" ? Encoding.UTF8.GetString(text) : _strings.Get(text, 40);
+        }
+        _attributes.Add(value is null ? new Attribute(key, start, length, null, valueStart, valueEnd - valueStart) : new Attribute(key, start, length, value, 0, 0));
         return true;
     }
 

@@ -270,6 +270,43 @@ public sealed class OtlpOnePassTests
     public void Texts_at_the_edges_of_the_grammar_read_the_same(string text) => Same([Utf8(text)]);
 
     /// <summary>
+    /// Attributes in the shape Codex writes them (matched byte for byte, OtlpJsonLines.CompactAttribute) and a byte or
+    /// two away from it, in a transport record, a detailed one and the resource: each reads as the document path reads
+    /// it, or is refused as damage where it refuses it.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"key\":\"k\",\"value\":{\"stringValue\":\"v\"}}")]
+    [InlineData("{\"key\":\"\",\"value\":{\"stringValue\":\"\"}}")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"boolValue\":true}}")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"boolValue\":false}}")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"boolValue\":truex}}")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"boolValue\":true }}")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"boolValue\":fals}}")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"stringValue\":\"v\"} }")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"stringValue\":\"v\"}")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"stringValue\":\"v\",\"stringValue\":\"w\"}}")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"stringValue\":\"v\"},\"key\":\"j\"}")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"stringValue\":\"a\\\"b\"}}")]
+    [InlineData("{\"key\":\"k\\u0031\",\"value\":{\"stringValue\":\"v\"}}")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"stringValue\":\"tab\tin it\"}}")]
+    [InlineData("{\"key\":\"k\", \"value\":{\"stringValue\":\"v\"}}")]
+    [InlineData("{\"key\":\"k\",\"value\":{\"stringvalue\":\"v\"}}")]
+    [InlineData("{\"key\":\"event.name\",\"value\":{\"stringValue\":\"codex.tool_result\"}}")]
+    [InlineData("{\"key\":\"conversation.id\",\"value\":{\"stringValue\":\"other\"}}")]
+    [InlineData("{\"key\":\"event.timestamp\",\"value\":{\"stringValue\":\"2026-12-01T08:00:49.5Z\"}}")]
+    public void Attributes_in_codex_shape_and_near_it_read_the_same(string attribute)
+    {
+        const string Line = "{\"resourceLogs\":[{\"resource\":{\"attributes\":[{\"key\":\"host.name\",\"value\":{\"stringValue\":\"ws\"}},ATTRIBUTE]},"
+            + "\"scopeLogs\":[{\"logRecords\":[{\"timeUnixNano\":\"1796112049729893260\",\"attributes\":[{\"key\":\"event.name\",\"value\":{\"stringValue\":\"codex.sse_event\"}},ATTRIBUTE]},"
+            + "{\"attributes\":[{\"key\":\"event.name\",\"value\":{\"stringValue\":\"codex.tool_decision\"}},ATTRIBUTE,{\"key\":\"conversation.id\",\"value\":{\"stringValue\":\"s1\"}}]},"
+            + "{\"attributes\":[{\"key\":\"event.name\",\"value\":{\"stringValue\":\"codex.api_request\"}},ATTRIBUTE]}]}]}]}";
+        var text = Line.Replace("ATTRIBUTE", attribute, StringComparison.Ordinal);
+        Same([Utf8(text)]);
+        // At the very end of the line too, where a match must not read past it.
+        Same([Utf8(text[..(text.IndexOf(attribute, StringComparison.Ordinal) + attribute.Length - 1)])]);
+    }
+
+    /// <summary>
     /// Transport events keep only the fields at hand, which holds only while no detection reads more of them: every
     /// detection runs over every recording (read the document way, all fields there) and may ask a transport event for
     /// nothing else.
