@@ -199,7 +199,7 @@ internal static class OtlpLinesInParallel
         }
     }
 
-    /// <summary>Turns blocks into events, line by line, as <see cref="TelemetryFiles.Read"/> does; one per thread.</summary>
+    /// <summary>Turns blocks into events, line by line, as <see cref="TelemetryFiles.Read(string, List{TelemetryDamage})"/> does; one per thread.</summary>
     private sealed class Parser(string file)
     {
         private readonly TelemetryReader _reader = new(file, TelemetryFormat.OtlpJson);

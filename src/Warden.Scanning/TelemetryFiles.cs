@@ -19,13 +19,25 @@ public static class TelemetryFiles
 
     private static readonly string[] Extensions = [".jsonl", ".ndjson", ".json", ".log", ".body", ".pb", ".bin", ".gz", ".zst"];
 
-    /// <summary>The files PATHs name: a file as given; a folder's files with a telemetry extension, in name order.</summary>
+    /// <summary>The path that stands for standard input.</summary>
+    public const string StandardInput = "-";
+
+    /// <summary>What positions in standard input are named by.</summary>
+    public const string StandardInputName = "<stdin>";
+
+    /// <summary>The files PATHs name: a file as given; a folder's files with a telemetry extension, in name order; `-` (standard input) as given, once.</summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> paths)
     {
         var files = new List<string>();
         foreach (var path in paths)
         {
-            if (File.Exists(path))
+            if (path == StandardInput)
+            {
+                if (files.Contains(StandardInput))
+                    throw new InputException("-: standard input can be read only once.");
+                files.Add(path);
+            }
+            else if (File.Exists(path))
                 files.Add(path);
             else if (Directory.Exists(path))
                 files.AddRange(Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
@@ -52,7 +64,7 @@ public static class TelemetryFiles
     /// <summary>The events of one file, read lazily; damage is added to <paramref name="damage"/> as it is met.</summary>
     public static IEnumerable<TelemetryEvent> Read(string file, List<TelemetryDamage> damage)
     {
-        Stream stream;
+        Stream? stream = null;
         try
         {
             stream = File.OpenRead(file);
@@ -60,12 +72,43 @@ public static class TelemetryFiles
                 stream = new GZipStream(stream, CompressionMode.Decompress);
             else if (file.EndsWith(".zst", StringComparison.OrdinalIgnoreCase))
                 stream = new ZstdSharp.DecompressionStream(stream);
+            else
+                stream = Decompressed(stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            stream?.Dispose();
             damage.Add(new TelemetryDamage(new SourceLocation(file, 0, 0), $"cannot be read: {ex.Message}"));
             yield break;
         }
+        foreach (var e in Events(file, stream, damage))
+            yield return e;
+    }
+
+    /// <summary>
+    /// The events of a stream that is not a named file (`warden audit -`: standard input), gzip or zstd by its first
+    /// bytes, read lazily as a file is; <paramref name="file"/> is what positions name. The stream is disposed at the end.
+    /// </summary>
+    public static IEnumerable<TelemetryEvent> Read(string file, Stream input, List<TelemetryDamage> damage)
+    {
+        Stream stream;
+        try
+        {
+            stream = Decompressed(input);
+        }
+        catch (IOException ex)
+        {
+            input.Dispose();
+            damage.Add(new TelemetryDamage(new SourceLocation(file, 0, 0), $"cannot be read: {ex.Message}"));
+            yield break;
+        }
+        foreach (var e in Events(file, stream, damage))
+            yield return e;
+    }
+
+    /// <summary>The events of a stream opened (and decompressed) for <paramref name="file"/>, which is disposed at the end.</summary>
+    private static IEnumerable<TelemetryEvent> Events(string file, Stream stream, List<TelemetryDamage> damage)
+    {
         using (stream)
         {
             var lines = new LineReader(stream);
@@ -118,6 +161,70 @@ public static class TelemetryFiles
                     yield break;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The stream decompressed when its first bytes are gzip's (1F 8B) or zstd's (28 B5 2F FD) magic number, as it is
+    /// otherwise; the bytes looked at are read again either way.
+    /// </summary>
+    private static Stream Decompressed(Stream raw)
+    {
+        var head = new byte[4];
+        var count = raw.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        Stream stream;
+        if (raw.CanSeek)
+        {
+            raw.Seek(-count, SeekOrigin.Current);
+            stream = raw;
+        }
+        else
+        {
+            stream = new Replayed(head.AsMemory(0, count), raw);
+        }
+        if (count >= 2 && head[0] == 0x1F && head[1] == 0x8B)
+            return new GZipStream(stream, CompressionMode.Decompress);
+        if (count == 4 && head.AsSpan().SequenceEqual((ReadOnlySpan<byte>)[0x28, 0xB5, 0x2F, 0xFD]))
+            return new ZstdSharp.DecompressionStream(stream);
+        return stream;
+    }
+
+    /// <summary>A stream that cannot seek, with the bytes already read from its start given back first.</summary>
+    private sealed class Replayed(ReadOnlyMemory<byte> head, Stream rest) : Stream
+    {
+        private ReadOnlyMemory<byte> _head = head;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_head.IsEmpty)
+                return rest.Read(buffer);
+            var count = Math.Min(buffer.Length, _head.Length);
+            _head.Span[..count].CopyTo(buffer);
+            _head = _head[count..];
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                rest.Dispose();
+            base.Dispose(disposing);
         }
     }
 

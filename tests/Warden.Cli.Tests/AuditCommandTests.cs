@@ -146,6 +146,32 @@ public sealed class AuditCommandTests : IDisposable
         mixed.RootElement.GetProperty("alerts").GetArrayLength().ShouldBe(whole.RootElement.GetProperty("alerts").GetArrayLength());
     }
 
+    /// <summary>`zcat … | warden audit -` as a user runs it: the built CLI in its own process, gzip piped to its standard input.</summary>
+    [Fact]
+    public async Task Standard_input_is_audited_as_the_file_is()
+    {
+        var file = Path.Combine(Recording("destructive"), "otlp.jsonl");
+        var (_, expected, _) = Audit(file);
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "warden.dll"), "audit", "-", "--format", "json" })
+            start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await using (var gzip = new System.IO.Compression.GZipStream(process.StandardInput.BaseStream, System.IO.Compression.CompressionLevel.Fastest))
+        await using (var input = File.OpenRead(file))
+            await input.CopyToAsync(gzip);
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+
+        (await stderr).ShouldBeEmpty();
+        process.ExitCode.ShouldBe(1);
+        using var json = JsonDocument.Parse(await stdout);
+        RuleIds(json).ShouldBe(RuleIds(expected));
+        var alerts = json.RootElement.GetProperty("alerts").EnumerateArray().ToList();
+        alerts.Count.ShouldBe(expected.RootElement.GetProperty("alerts").GetArrayLength());
+        alerts.ShouldAllBe(a => a.GetProperty("location").GetProperty("path").GetString() == "<stdin>");
+    }
+
     [Fact]
     public void Damaged_lines_are_reported_with_their_position_and_the_rest_is_read()
     {

@@ -136,6 +136,57 @@ public sealed class TelemetryReadingTests : IDisposable
         events.Select(e => e.Format).Distinct().Count().ShouldBeGreaterThanOrEqualTo(3);
     }
 
+    /// <summary>
+    /// Standard input (`warden audit -`) and files whose name says nothing of compression: gzip and zstd are known by
+    /// their first bytes, on a stream that cannot seek as in a file, and read to exactly the events of the plain file,
+    /// positions named after the stream.
+    /// </summary>
+    [Fact]
+    public void Compressed_input_is_known_by_its_first_bytes_on_a_pipe_and_in_a_file()
+    {
+        var plain = Path.Combine(Recordings, "destructive", "otlp.jsonl");
+        var bytes = File.ReadAllBytes(plain);
+        var expected = Read(plain).Events.Select(Describe).ToList();
+        expected.Count.ShouldBeGreaterThan(40);
+        var gzip = new MemoryStream();
+        using (var output = new GZipStream(gzip, CompressionLevel.Fastest, leaveOpen: true))
+            output.Write(bytes);
+        var zstd = new MemoryStream();
+        using (var output = new ZstdSharp.CompressionStream(zstd, leaveOpen: true))
+            output.Write(bytes);
+        foreach (var (kind, packed) in new[] { ("plain", bytes), ("gzip", gzip.ToArray()), ("zstd", zstd.ToArray()) })
+        {
+            var damage = new List<TelemetryDamage>();
+            var piped = TelemetryFiles.Read(TelemetryFiles.StandardInputName, new Pipe(packed), damage).ToList();
+            damage.ShouldBeEmpty(kind);
+            piped.Select(Describe).ShouldBe(expected, kind);
+            piped.ShouldAllBe(e => e.Position.Path == TelemetryFiles.StandardInputName, kind);
+            var file = Path.Combine(_scratch, $"{kind}.log");
+            File.WriteAllBytes(file, packed);
+            Read(file).Events.Select(Describe).ShouldBe(expected, kind);
+        }
+        // Fewer bytes than a magic number: read as they are.
+        TelemetryFiles.Read(TelemetryFiles.StandardInputName, new Pipe("\n"u8.ToArray()), []).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Standard_input_is_named_once()
+    {
+        TelemetryFiles.Expand(["-"]).ShouldBe(["-"]);
+        Should.Throw<InputException>(() => TelemetryFiles.Expand(["-", Recordings, "-"])).Message.ShouldContain("only once");
+    }
+
+    /// <summary>An event without the file it came from: where in the stream, what, when, whose, and every field.</summary>
+    private static string Describe(TelemetryEvent e) =>
+        $"{e.Position.Line} {e.Format} {e.Name} {e.Time:O} {e.Session} {e.User} {e.Host} " + string.Join("|", e.Fields.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}"));
+
+    /// <summary>Bytes as a pipe gives them: no seeking, no length.</summary>
+    private sealed class Pipe(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+        public override long Length => throw new NotSupportedException();
+    }
+
     private string WriteLine(string line)
     {
         var file = Path.Combine(_scratch, $"{Guid.NewGuid():N}.jsonl");

@@ -18,7 +18,7 @@ public static class AuditCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var paths = new Argument<string[]>("path") { Description = "Telemetry files or folders (OTLP JSON lines or protobuf, `codex exec --json` output, rollout files; .gz and .zst read directly).", Arity = ArgumentArity.OneOrMore };
+        var paths = new Argument<string[]>("path") { Description = "Telemetry files or folders (OTLP JSON lines or protobuf, `codex exec --json` output, rollout files; gzip and zstd read directly), or - for standard input.", Arity = ArgumentArity.OneOrMore };
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong(Formats);
         var output = new Option<string>("--out") { Description = "Write the alerts to this file instead of standard output." };
@@ -102,7 +102,10 @@ public static class AuditCommand
         var damage = new List<TelemetryDamage>();
         foreach (var file in files)
         {
-            foreach (var e in TelemetryFiles.Read(file, damage))
+            var events = file == TelemetryFiles.StandardInput
+                ? TelemetryFiles.Read(TelemetryFiles.StandardInputName, Console.OpenStandardInput(), damage)
+                : TelemetryFiles.Read(file, damage);
+            foreach (var e in events)
                 engine.Observe(e);
         }
         return (engine.Finish(), damage);
