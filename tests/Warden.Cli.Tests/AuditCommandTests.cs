@@ -146,6 +146,106 @@ public sealed class AuditCommandTests : IDisposable
         mixed.RootElement.GetProperty("alerts").GetArrayLength().ShouldBe(whole.RootElement.GetProperty("alerts").GetArrayLength());
     }
 
+    /// <summary>A copy of the acme policy repository with <paramref name="exceptions"/> as its exceptions.toml.</summary>
+    private string PolicyWith(string exceptions)
+    {
+        var repo = Path.Combine(_scratch, $"policy-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(repo);
+        var acme = RepositoryRootAttribute.Fixtures("report", "acme");
+        foreach (var file in Directory.GetFiles(acme, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(repo, Path.GetRelativePath(acme, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        File.WriteAllText(Path.Combine(repo, "exceptions.toml"), exceptions);
+        return repo;
+    }
+
+    private const string DanaOnHostB = """
+        [[exceptions]]
+        id = "EX-21"
+        owner = "dana.dev@warden-test.invalid"
+        approver = "ciso"
+        reason = "moving to a new workstation"
+        grants = "Codex on warden-host-b"
+        users = ["dana.dev@warden-test.invalid"]
+        controls = ["WD5017"]
+        granted = 2026-11-27
+        expires = EXPIRES
+        """;
+
+    /// <summary>
+    /// An exception in --policy's exceptions.toml that covers an alert (its rule, its user, its day) keeps the alert,
+    /// marked with the exception in every format, and takes it out of --fail-on; the same exception a day expired does not.
+    /// </summary>
+    [Fact]
+    public void An_exception_to_policy_marks_the_alerts_it_covers_and_they_no_longer_fail_the_run()
+    {
+        string[] identity = [Recording("identity-host-a"), Recording("identity-host-b")];
+        var (bare, _, _) = Audit([.. identity, "--fail-on", "medium"]);
+        bare.ShouldBe(1);
+
+        var policy = PolicyWith(DanaOnHostB.Replace("EXPIRES", "2026-11-28", StringComparison.Ordinal));
+        var (exit, json, stderr) = Audit([.. identity, "--fail-on", "medium", "--policy", policy]);
+        stderr.ShouldBeEmpty();
+        exit.ShouldBe(0);
+        var alert = json.RootElement.GetProperty("alerts").EnumerateArray().Single();
+        alert.GetProperty("rule_id").GetString().ShouldBe("WD5017");
+        var exception = alert.GetProperty("exception");
+        exception.GetProperty("id").GetString().ShouldBe("EX-21");
+        exception.GetProperty("approver").GetString().ShouldBe("ciso");
+        exception.GetProperty("expires").GetString().ShouldBe("2026-11-28");
+
+        var sarif = new StringWriter();
+        WardenApp.Run(["audit", .. identity, "--policy", policy, "--format", "sarif"], sarif, new StringWriter());
+        var suppression = JsonDocument.Parse(sarif.ToString()).RootElement.GetProperty("runs")[0].GetProperty("results")[0].GetProperty("suppressions")[0];
+        suppression.GetProperty("kind").GetString().ShouldBe("external");
+        suppression.GetProperty("status").GetString().ShouldBe("accepted");
+        suppression.GetProperty("justification").GetString()!.ShouldStartWith("EX-21 (dana.dev@warden-test.invalid, approved by ciso, until 2026-11-28)");
+        foreach (var format in new[] { "table", "markdown" })
+        {
+            var text = new StringWriter();
+            WardenApp.Run(["audit", .. identity, "--policy", policy, "--format", format], text, new StringWriter());
+            text.ToString().ShouldContain("exception EX-21");
+            text.ToString().ShouldContain("1 covered by exceptions to policy");
+        }
+
+        var expired = PolicyWith(DanaOnHostB.Replace("EXPIRES", "2026-11-27", StringComparison.Ordinal));
+        var (late, lateJson, _) = Audit([.. identity, "--fail-on", "medium", "--policy", expired]);
+        late.ShouldBe(1);
+        lateJson.RootElement.GetProperty("alerts")[0].TryGetProperty("exception", out _).ShouldBeFalse();
+    }
+
+    /// <summary>A `groups` scope takes the user's groups from --directory; without it no group is known.</summary>
+    [Fact]
+    public void Group_scoped_exceptions_read_the_directory_export()
+    {
+        string[] identity = [Recording("identity-host-a"), Recording("identity-host-b")];
+        var policy = PolicyWith(DanaOnHostB.Replace("EXPIRES", "2026-12-31", StringComparison.Ordinal)
+            .Replace("users = [\"dana.dev@warden-test.invalid\"]", "groups = [\"workstation-moves\"]", StringComparison.Ordinal));
+        var directory = Path.Combine(_scratch, "users.csv");
+        File.WriteAllText(directory, "user,email,display_name,groups\ndana,dana.dev@warden-test.invalid,Dana Dev,engineering;workstation-moves\n");
+
+        Audit([.. identity, "--fail-on", "medium", "--policy", policy]).Exit.ShouldBe(1);
+        var (exit, json, _) = Audit([.. identity, "--fail-on", "medium", "--policy", policy, "--directory", directory]);
+        exit.ShouldBe(0);
+        json.RootElement.GetProperty("alerts")[0].GetProperty("exception").GetProperty("id").GetString().ShouldBe("EX-21");
+    }
+
+    [Fact]
+    public void A_broken_exceptions_file_or_a_directory_without_policy_is_refused_with_its_position()
+    {
+        var policy = PolicyWith("[[exceptions]]\nid = \"EX-1\"\nowner = \"a\"\n");
+        var stderr = new StringWriter();
+        WardenApp.Run(["audit", Recording("benign"), "--policy", policy], new StringWriter(), stderr).ShouldBe(2);
+        stderr.ToString().ShouldContain(Path.Combine(policy, "exceptions.toml") + ":1:1");
+
+        stderr = new StringWriter();
+        WardenApp.Run(["audit", Recording("benign"), "--directory", Path.Combine(_scratch, "users.csv")], new StringWriter(), stderr).ShouldBe(2);
+        stderr.ToString().ShouldContain("give --policy too");
+    }
+
     /// <summary>`zcat … | warden audit -` as a user runs it: the built CLI in its own process, gzip piped to its standard input.</summary>
     [Fact]
     public async Task Standard_input_is_audited_as_the_file_is()

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Warden.Cli.Rendering;
 using Warden.Core.Audit;
+using Warden.Core.Audit.Forwarding;
 using Warden.Core.Findings;
 using Warden.Core.Telemetry;
 using Warden.Scanning;
@@ -37,14 +38,19 @@ public static class AuditCommand
             Description = "Also send the alerts to a SIEM: ocsf:FILE|-, syslog+tcp://HOST:PORT, syslog+udp://…, cef+tcp://…, cef+udp://…, hec+https://HOST[:PORT][/PATH] (token from WARDEN_HEC_TOKEN). Repeatable.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var directory = new Option<string>("--directory")
+        {
+            Description = "A directory export (SCIM 2.0 JSON or CSV) for the `groups` of exceptions in --policy's exceptions.toml: a user's groups come from it.",
+        };
         var command = new Command("audit", "Read Codex telemetry and run Warden's detections over it: alerts with session, user, time and evidence.")
         {
-            paths, format, output, failOn, policy, volumeLimit, volumeWindow, maxSessions, forward,
+            paths, format, output, failOn, policy, directory, volumeLimit, volumeWindow, maxSessions, forward,
         };
         command.Subcommands.Add(AuditExportCommand.Create(stdout, stderr));
         command.SetAction(parse =>
         {
-            if (Options(parse.GetValue(policy), parse.GetValue(volumeLimit), parse.GetValue(volumeWindow), stderr, parse.GetValue(maxSessions)) is not { } options)
+            if (Options(parse.GetValue(policy), parse.GetValue(volumeLimit), parse.GetValue(volumeWindow), stderr, parse.GetValue(maxSessions)) is not { } options
+                || Waivers(parse.GetValue(policy), parse.GetValue(directory), stderr) is not { } waivers)
                 return (int)ExitCode.UsageError;
             IReadOnlyList<string> files;
             IReadOnlyList<ForwardTarget> targets;
@@ -60,7 +66,8 @@ public static class AuditCommand
             }
             // Alerts beyond the first ten thousand wait in a temporary file: memory stays flat however many a large input raises.
             using var spill = new AlertSpill();
-            var (result, damage) = Run(files, options, spill);
+            var (read, damage) = Run(files, options, spill);
+            var result = read with { Alerts = waivers.Apply(read.Alerts) };
             foreach (var d in damage)
                 stderr.WriteLine($"{d.Position}: {d.Reason}");
             if (result.Events.Count == 0 && damage.Count > 0)
@@ -72,7 +79,7 @@ public static class AuditCommand
             if (!Forward(targets, result.Alerts, stdout, stderr))
                 return (int)ExitCode.UsageError;
             var threshold = Enum.Parse<Severity>(parse.GetValue(failOn)!, ignoreCase: true);
-            return (int)(result.Alerts.Any(a => a.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
+            return (int)(result.Alerts.Any(a => a.Waiver is null && a.Severity >= threshold) ? ExitCode.FindingsAtOrAboveThreshold : ExitCode.Ok);
         });
         return command;
     }
@@ -137,6 +144,33 @@ public static class AuditCommand
         return new AuditOptions(known, volumeLimit, TimeSpan.FromMinutes(volumeMinutes)) { MaxSessions = maxSessions };
     }
 
+    /// <summary>
+    /// The exceptions to policy in --policy's exceptions.toml, with --directory for their groups (none without --policy);
+    /// null, having said why with file, line and column, when either does not load.
+    /// </summary>
+    internal static AlertWaivers? Waivers(string? policyDir, string? directoryPath, TextWriter stderr)
+    {
+        if (policyDir is null)
+        {
+            if (directoryPath is null)
+                return new AlertWaivers([]);
+            stderr.WriteLine("warden audit: --directory gives the groups of the exceptions in --policy; give --policy too.");
+            return null;
+        }
+        var root = File.Exists(policyDir) ? Path.GetDirectoryName(Path.GetFullPath(policyDir))! : policyDir;
+        var (waivers, errors) = PolicyRepositoryLoader.Exceptions(root);
+        foreach (var e in errors)
+            stderr.WriteLine(e);
+        if (errors.Count > 0)
+            return null;
+        if (directoryPath is null)
+            return new AlertWaivers(waivers);
+        var directory = DirectoryLoader.Load(directoryPath);
+        foreach (var e in directory.Errors)
+            stderr.WriteLine(e);
+        return directory.Succeeded ? new AlertWaivers(waivers, directory.Directory) : null;
+    }
+
     private static void Write(AuditResult result, List<TelemetryDamage> damage, string format, string? outPath, TextWriter stdout)
     {
         using var file = outPath is null ? null : new StreamWriter(outPath);
@@ -147,7 +181,8 @@ public static class AuditCommand
                 AlertsJsonWriter.Write(result, damage, ToolInfo.Version, writer);
                 break;
             case "sarif":
-                SarifWriter.Write([.. result.Alerts.Select(a => a.AsFinding())], AuditDetections.Rules, ToolInfo.Version, null, writer, [.. result.Alerts.Select(SarifProperties)]);
+                SarifWriter.Write([.. result.Alerts.Select(a => a.AsFinding())], AuditDetections.Rules, ToolInfo.Version, null, writer, [.. result.Alerts.Select(SarifProperties)],
+                    [.. result.Alerts.Select(a => a.Waiver is { } w ? AlertJson.WaiverText(w) : null)]);
                 break;
             case "markdown":
                 AlertsMarkdownWriter.Write(result, damage.Count, writer);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Warden.Core.Audit;
+using Warden.Core.Audit.Forwarding;
 using Warden.Core.Findings;
 
 namespace Warden.Cli.Rendering;
@@ -24,12 +25,14 @@ public static class AlertsRenderer
             var color = a.Severity switch { Severity.Critical or Severity.High => "red", Severity.Medium => "yellow", _ => "grey" };
             table.AddRow($"[{color}]{SeverityNames.Name(a.Severity)}[/]", Markup.Escape($"{a.Rule.Id} {a.Rule.Name}"),
                 Markup.Escape(a.Time?.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture) ?? "-"), Markup.Escape(Short(a.Session)),
-                Markup.Escape($"{a.Message}\n{a.Location}"));
+                Markup.Escape($"{a.Message}\n{a.Location}") + (a.Waiver is { } w ? $"\n[grey]covered by exception {Markup.Escape(AlertJson.WaiverText(w))}[/]" : ""));
         }
         console.Write(table);
         console.MarkupLine(Markup.Escape(read));
         var counts = result.Alerts.GroupBy(a => a.Severity).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {SeverityNames.Name(g.Key)}");
-        console.MarkupLine(Markup.Escape($"{result.Alerts.Count} alerts: {string.Join(", ", counts)}. Rule pages: docs/rules/<id>.md; every field: --format json."));
+        var excepted = result.Alerts.Count(a => a.Waiver is not null);
+        var covered = excepted == 0 ? "" : $" {excepted} covered by exceptions to policy (exceptions.toml), not counted for --fail-on.";
+        console.MarkupLine(Markup.Escape($"{result.Alerts.Count} alerts: {string.Join(", ", counts)}.{covered} Rule pages: docs/rules/<id>.md; every field: --format json."));
     }
 
     /// <summary>The first 13 characters of a session id (enough to tell sessions apart in a table).</summary>

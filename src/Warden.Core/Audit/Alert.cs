@@ -21,7 +21,11 @@ public sealed record Alert(
     string? User,
     string? Host,
     DateTimeOffset? Time,
-    IReadOnlyList<KeyValuePair<string, string>> Evidence);
+    IReadOnlyList<KeyValuePair<string, string>> Evidence)
+{
+    /// <summary>The exception to policy (exceptions.toml) that covers this alert, when one does (<see cref="AlertWaivers"/>).</summary>
+    public Policy.PolicyWaiver? Waiver { get; init; }
+}
 
 public static class AlertFinding
 {

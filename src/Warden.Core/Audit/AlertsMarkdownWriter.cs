@@ -22,7 +22,9 @@ public static class AlertsMarkdownWriter
             return;
         }
         var counts = result.Alerts.GroupBy(a => a.Severity).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {SeverityNames.Name(g.Key)}");
-        text.Append(CultureInfo.InvariantCulture, $"**{result.Alerts.Count} {(result.Alerts.Count == 1 ? "alert" : "alerts")}**: {string.Join(", ", counts)}.\n\n");
+        var excepted = result.Alerts.Count(a => a.Waiver is not null);
+        var covered = excepted == 0 ? "" : $" {excepted} covered by exceptions to policy (exceptions.toml).";
+        text.Append(CultureInfo.InvariantCulture, $"**{result.Alerts.Count} {(result.Alerts.Count == 1 ? "alert" : "alerts")}**: {string.Join(", ", counts)}.{covered}\n\n");
         text.Append("| Severity | Rule | Time | Session | User | Message | Evidence |\n");
         text.Append("| --- | --- | --- | --- | --- | --- | --- |\n");
         foreach (var a in result.Alerts)
@@ -30,7 +32,7 @@ public static class AlertsMarkdownWriter
             var rule = $"[{MarkdownWriter.Escape(a.Rule.Id)}]({SarifWriter.HelpUri(a.Rule)}) {MarkdownWriter.Escape(a.Rule.Name)}";
             var evidence = string.Join("<br>", a.Evidence.Take(3).Select(e => $"{MarkdownWriter.Escape(e.Key)}: `{Code(e.Value)}`"));
             text.Append(CultureInfo.InvariantCulture,
-                $"| {SeverityNames.Name(a.Severity)} | {rule} | {a.Time?.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture) ?? "—"} | {MarkdownWriter.Escape(a.Session ?? "—")} | {MarkdownWriter.Escape(a.User ?? "—")} | {MarkdownWriter.Escape(a.Message)} | {evidence} |\n");
+                $"| {SeverityNames.Name(a.Severity)} | {rule} | {a.Time?.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture) ?? "—"} | {MarkdownWriter.Escape(a.Session ?? "—")} | {MarkdownWriter.Escape(a.User ?? "—")} | {MarkdownWriter.Escape(a.Message)}{(a.Waiver is { } w ? $"<br>Covered by exception {MarkdownWriter.Escape(Forwarding.AlertJson.WaiverText(w))}" : "")} | {evidence} |\n");
         }
         output.Write(text.ToString());
     }

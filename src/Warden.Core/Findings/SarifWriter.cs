@@ -47,10 +47,13 @@ public static partial class SarifWriter
     /// <summary>
     /// Writes one SARIF log. <paramref name="rules"/> are the rules that ran; a finding whose rule is missing from
     /// the list still gets its rule appended, so every result has a valid ruleIndex. <paramref name="properties"/>
-    /// adds properties to the result of the finding at the same index (`warden audit`: session, user, time).
+    /// adds properties to the result of the finding at the same index (`warden audit`: session, user, time);
+    /// <paramref name="suppressions"/>, where not null, marks that result suppressed, accepted outside the code
+    /// (`kind: external`) with the text as its justification (`warden audit`: the exception to policy that covers it),
+    /// so code scanning keeps it closed as accepted rather than dropping or reopening it.
     /// </summary>
     public static void Write(IReadOnlyList<Finding> findings, IReadOnlyList<RuleInfo> rules, string toolVersion, string? baseDirectory, TextWriter output,
-        IReadOnlyList<IEnumerable<KeyValuePair<string, string>>>? properties = null)
+        IReadOnlyList<IEnumerable<KeyValuePair<string, string>>>? properties = null, IReadOnlyList<string?>? suppressions = null)
     {
         var allRules = new List<RuleInfo>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -95,7 +98,7 @@ public static partial class SarifWriter
             json.WriteStartArray("results");
             for (var i = 0; i < findings.Count; i++)
             {
-                WriteResult(json, findings[i], index[findings[i].Rule.Id], root, properties?[i] ?? []);
+                WriteResult(json, findings[i], index[findings[i].Rule.Id], root, properties?[i] ?? [], suppressions?[i]);
                 JsonOutput.FlushSometimes(json);
             }
             json.WriteEndArray();
@@ -131,7 +134,7 @@ public static partial class SarifWriter
         json.WriteEndObject();
     }
 
-    private static void WriteResult(Utf8JsonWriter json, Finding finding, int ruleIndex, string? root, IEnumerable<KeyValuePair<string, string>> properties)
+    private static void WriteResult(Utf8JsonWriter json, Finding finding, int ruleIndex, string? root, IEnumerable<KeyValuePair<string, string>> properties, string? suppression)
     {
         json.WriteStartObject();
         json.WriteString("ruleId", finding.Rule.Id);
@@ -159,6 +162,17 @@ public static partial class SarifWriter
         json.WriteStartObject("partialFingerprints");
         json.WriteString(FingerprintKey, Fingerprint(finding.Rule.Id, artifact?.Uri ?? "", finding.Message));
         json.WriteEndObject();
+
+        if (suppression is not null)
+        {
+            json.WriteStartArray("suppressions");
+            json.WriteStartObject();
+            json.WriteString("kind", "external");
+            json.WriteString("status", "accepted");
+            json.WriteString("justification", suppression);
+            json.WriteEndObject();
+            json.WriteEndArray();
+        }
 
         json.WriteStartObject("properties");
         json.WriteString("severity", SeverityNames.Name(finding.Severity));

@@ -39,6 +39,26 @@ public sealed class SarifWriterTests
         return ValidateWithMultitool(Sarif(findings, [.. Warden.Core.Rules.BuiltInRules.Repo.Select(r => r.Info)], baseDirectory: null));
     }
 
+    /// <summary>
+    /// A result accepted by an exception to policy (`warden audit`) is kept and marked suppressed, kind external, status
+    /// accepted, with its justification; the others carry no suppressions. The Multitool finds nothing to say about it.
+    /// </summary>
+    [Fact]
+    public Task A_suppressed_result_is_kept_marked_and_valid()
+    {
+        using var output = new StringWriter();
+        SarifWriter.Write(ReportSamples.Findings, ReportSamples.Rules, "1.2.3", ReportSamples.Base, output,
+            suppressions: [.. ReportSamples.Findings.Select((_, i) => i == 0 ? "EX-21 (dana, approved by ciso, until 2026-11-28): moving to a new workstation" : null)]);
+        var results = Run(output.ToString()).GetProperty("results");
+        results.GetArrayLength().ShouldBe(ReportSamples.Findings.Count);
+        var suppression = results[0].GetProperty("suppressions").EnumerateArray().Single();
+        suppression.GetProperty("kind").GetString().ShouldBe("external");
+        suppression.GetProperty("status").GetString().ShouldBe("accepted");
+        suppression.GetProperty("justification").GetString().ShouldStartWith("EX-21");
+        results.EnumerateArray().Skip(1).Count(r => r.TryGetProperty("suppressions", out _)).ShouldBe(0);
+        return ValidateWithMultitool(output.ToString());
+    }
+
     private static async Task ValidateWithMultitool(string sarif)
     {
         // Given: the Multitool that test.sh installs (@microsoft/sarif-multitool-linux@5.7.0)

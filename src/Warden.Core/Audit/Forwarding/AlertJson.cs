@@ -30,9 +30,29 @@ public static class AlertJson
         JsonOutput.WriteNullable(json, "host", alert.Host);
         JsonOutput.WriteNullable(json, "time", alert.Time is { } time ? Timestamp(time) : null);
         WriteEvidence(json, "evidence", alert);
+        if (alert.Waiver is { } waiver)
+            WriteWaiver(json, waiver);
         json.WriteString("uid", AlertId.Of(alert));
         json.WriteEndObject();
     }
+
+    /// <summary>`exception`: the exception to policy that covers the alert (only on an alert one covers).</summary>
+    private static void WriteWaiver(Utf8JsonWriter json, Policy.PolicyWaiver waiver)
+    {
+        json.WriteStartObject("exception");
+        json.WriteString("id", waiver.Id);
+        json.WriteString("owner", waiver.Owner);
+        json.WriteString("approver", waiver.Approver);
+        json.WriteString("reason", waiver.Reason);
+        json.WriteString("grants", waiver.Grants);
+        json.WriteString("expires", waiver.Expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteBoolean("break_glass", waiver.BreakGlass);
+        json.WriteEndObject();
+    }
+
+    /// <summary>How an alert's exception reads in one line: "BG-7 (oncall@acme.com, approved by ciso, until 2026-11-24): SEV1: …".</summary>
+    public static string WaiverText(Policy.PolicyWaiver waiver) =>
+        $"{waiver.Id} ({waiver.Owner}, approved by {waiver.Approver}, until {waiver.Expires:yyyy-MM-dd}): {waiver.Reason}";
 
     /// <summary>The evidence as an object in its order; a repeated field name gets `_2`, `_3` … so none is lost.</summary>
     public static void WriteEvidence(Utf8JsonWriter json, string name, Alert alert)
