@@ -42,6 +42,36 @@ public sealed class AlertFormatTests
         doc.ShouldContain($"uid `{AlertId.Of(Sample())}`");
     }
 
+    /// <summary>
+    /// An alert an exception to policy covers (`warden audit --policy`) says so in every format: OCSF as status 3
+    /// Suppressed with the exception in status_detail, syslog and CEF as a field of its own, HEC in the alert object; its
+    /// uid does not change. An alert no exception covers has none of these.
+    /// </summary>
+    [Fact]
+    public void An_alert_an_exception_covers_names_it_in_every_format()
+    {
+        var waiver = new Warden.Core.Policy.PolicyWaiver("BG-7", "oncall@example.com", "ciso", "SEV1: restore the data volume", "deletes under /srv",
+            new DateOnly(2025, 6, 2), new DateOnly(2025, 6, 1), true, [], ["dev@example.com"], [], [], ["WD5001"], new SourceLocation("exceptions.toml", 1, 1));
+        var covered = Sample() with { Waiver = waiver };
+
+        using (var ocsf = JsonDocument.Parse(OcsfWriter.Line(covered, "0.1.0", Now)))
+        {
+            ocsf.RootElement.GetProperty("status_id").GetInt32().ShouldBe(3);
+            ocsf.RootElement.GetProperty("status").GetString().ShouldBe("Suppressed");
+            ocsf.RootElement.GetProperty("status_detail").GetString().ShouldBe("Covered by exception to policy BG-7 (oncall@example.com, approved by ciso, until 2025-06-02): SEV1: restore the data volume");
+        }
+        SyslogFormatter.Format(covered, Now, Collector).ShouldContain(" exception=\"BG-7\"");
+        CefFormatter.Format(covered, "0.1.0", Now).ShouldEndWith("flexString1Label=exception flexString1=BG-7");
+        using (var hec = JsonDocument.Parse(HecWriter.Event(covered, Now, "collector-1")))
+            hec.RootElement.GetProperty("event").GetProperty("exception").GetProperty("id").GetString().ShouldBe("BG-7");
+        AlertId.Of(covered).ShouldBe(Uid);
+
+        OcsfWriter.Line(Sample(), "0.1.0", Now).ShouldNotContain("status_detail");
+        SyslogFormatter.Format(Sample(), Now, Collector).ShouldNotContain("exception=");
+        CefFormatter.Format(Sample(), "0.1.0", Now).ShouldNotContain("flexString1");
+        HecWriter.Event(Sample(), Now, "collector-1").ShouldNotContain("\"exception\"");
+    }
+
     public sealed class TheAlertId
     {
         [Fact]

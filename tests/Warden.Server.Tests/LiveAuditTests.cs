@@ -130,4 +130,63 @@ public sealed class LiveAuditTests
         await Post(reporter, "destructive");
         (await Rules(server)).Count.ShouldBe(rules.Count);
     }
+
+    /// <summary>
+    /// An exception to policy in the repository the server was started with marks the stored alerts it covers, in the API
+    /// and on the dashboard, as `warden audit --policy` does; a `groups` scope reads the users' groups from the directory
+    /// the identity provider pushed (SCIM), when the alerts are read: before dana is in the group, nothing is covered.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Alerts_an_exception_covers_are_marked_with_it_by_the_users_groups_in_the_directory(Engine engine)
+    {
+        var acme = RepositoryRootAttribute.Fixtures("report", "acme");
+        var repo = Directory.CreateTempSubdirectory("warden-serve-exceptions.").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(acme, "*", SearchOption.AllDirectories))
+            {
+                var copy = Path.Combine(repo, Path.GetRelativePath(acme, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+                File.Copy(file, copy);
+            }
+            File.WriteAllText(Path.Combine(repo, "exceptions.toml"), """
+                [[exceptions]]
+                id = "EX-21"
+                owner = "dana.dev@warden-test.invalid"
+                approver = "ciso"
+                reason = "moving to a new workstation"
+                grants = "Codex on warden-host-b"
+                groups = ["workstation-moves"]
+                controls = ["WD5017"]
+                expires = 2026-12-31
+                """);
+            var (policy, errors) = ServerPolicy.Load(repo, history: 0);
+            errors.ShouldBeEmpty();
+            await using var server = await TestServerHost.StartAsync(engine, new ServerOptions { Policy = policy });
+            await Post(server.Client(server.Reporter), "identity-host-a");
+            await Post(server.Client(server.Reporter), "identity-host-b");
+            var viewer = server.Client(server.Viewer);
+            async Task<AlertRow> NewHost() =>
+                (await Read(await viewer.GetAsync("/api/v1/alerts?rule=WD5017"), ServerJson.Default.PageAlertRow)).Items.ShouldHaveSingleItem();
+
+            (await NewHost()).Exception.ShouldBeNull();
+
+            var idp = server.Client(server.Admin);
+            var created = await idp.PostAsync("/scim/v2/Users", new StringContent("""{"userName": "dana", "emails": [{"value": "dana.dev@warden-test.invalid", "primary": true}]}""", System.Text.Encoding.UTF8, "application/scim+json"));
+            created.StatusCode.ShouldBe(HttpStatusCode.Created);
+            var dana = System.Text.Json.Nodes.JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+            (await idp.PostAsync("/scim/v2/Groups", new StringContent($$"""{"displayName": "workstation-moves", "members": [{"value": "{{dana}}"}]}""", System.Text.Encoding.UTF8, "application/scim+json")))
+                .StatusCode.ShouldBe(HttpStatusCode.Created);
+
+            var alert = await NewHost();
+            alert.User.ShouldBe("dana.dev@warden-test.invalid");
+            alert.Exception.ShouldBe("EX-21");
+            (await (await viewer.GetAsync("/alerts")).Content.ReadAsStringAsync()).ShouldContain("<td>EX-21</td>");
+        }
+        finally
+        {
+            Directory.Delete(repo, recursive: true);
+        }
+    }
 }

@@ -168,7 +168,7 @@ public static class AuditCommand
         var directory = DirectoryLoader.Load(directoryPath);
         foreach (var e in directory.Errors)
             stderr.WriteLine(e);
-        return directory.Succeeded ? new AlertWaivers(waivers, directory.Directory) : null;
+        return directory.Succeeded ? new AlertWaivers(waivers, directory.Directory!) : null;
     }
 
     private static void Write(AuditResult result, List<TelemetryDamage> damage, string format, string? outPath, TextWriter stdout)

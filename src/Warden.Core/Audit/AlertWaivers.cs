@@ -13,38 +13,54 @@ namespace Warden.Core.Audit;
 /// detections it answers for), nor does any exception an alert without a time (it cannot be placed in the window).
 /// Telemetry names no repository, so `repositories` scopes cover nothing here.
 /// </summary>
-public sealed class AlertWaivers(IReadOnlyList<PolicyWaiver> waivers, UserDirectory? directory = null)
+/// <param name="waivers">The exceptions, in file order.</param>
+/// <param name="groupsOf">A user's groups (by the user an alert names), for `groups` scopes; without it no group is known.</param>
+public sealed class AlertWaivers(IReadOnlyList<PolicyWaiver> waivers, Func<string, IReadOnlyList<string>?>? groupsOf = null)
 {
-    /// <summary>The first exception, in file order, that covers the alert; null when none does.</summary>
-    public PolicyWaiver? Covering(Alert alert)
+    /// <summary>Exceptions whose users' groups come from a directory export (`warden audit --directory`).</summary>
+    public AlertWaivers(IReadOnlyList<PolicyWaiver> waivers, UserDirectory directory) : this(waivers, user => directory.Find(user)?.Groups)
     {
-        if (alert.Time is not { } time)
+    }
+
+    /// <summary>Whether any exception could cover an alert: one that names a rule in `controls`.</summary>
+    public bool Any => waivers.Any(w => w.Controls.Count > 0);
+
+    /// <summary>Whether any exception is scoped by groups (the server then looks up the users' groups).</summary>
+    public bool ScopedByGroup => waivers.Any(w => w.Controls.Count > 0 && w.Groups.Count > 0);
+
+    /// <summary>The first exception, in file order, that covers the alert; null when none does.</summary>
+    public PolicyWaiver? Covering(Alert alert) => Covering(alert.Rule.Id, alert.User, alert.Host, alert.Time);
+
+    /// <summary>The first exception, in file order, that covers an alert of this rule, user and host at this time (as stored by the server).</summary>
+    public PolicyWaiver? Covering(string ruleId, string? user, string? host, DateTimeOffset? time)
+    {
+        if (time is not { } at)
             return null;
-        var day = DateOnly.FromDateTime(time.UtcDateTime);
+        var day = DateOnly.FromDateTime(at.UtcDateTime);
         foreach (var waiver in waivers)
         {
-            if (!waiver.Controls.Contains(alert.Rule.Id, StringComparer.Ordinal) || day > waiver.Expires || (waiver.Granted is { } granted && day < granted))
+            if (!waiver.Controls.Contains(ruleId, StringComparer.Ordinal) || day > waiver.Expires || (waiver.Granted is { } granted && day < granted))
                 continue;
-            if (InScope(waiver, alert))
+            if (InScope(waiver, user, host))
                 return waiver;
         }
         return null;
     }
 
-    private bool InScope(PolicyWaiver waiver, Alert alert)
+    private bool InScope(PolicyWaiver waiver, string? user, string? host)
     {
-        if (alert.Host is { } host && waiver.Machines.Contains(host, StringComparer.OrdinalIgnoreCase))
+        if (host is not null && waiver.Machines.Contains(host, StringComparer.OrdinalIgnoreCase))
             return true;
-        if (alert.User is not { } user)
+        if (user is null)
             return false;
         if (waiver.Users.Contains(user, StringComparer.OrdinalIgnoreCase))
             return true;
-        return waiver.Groups.Count > 0 && directory?.Find(user) is { } person
-            && person.Groups.Any(g => waiver.Groups.Contains(g, StringComparer.OrdinalIgnoreCase));
+        return waiver.Groups.Count > 0 && groupsOf?.Invoke(user) is { } groups
+            && groups.Any(g => waiver.Groups.Contains(g, StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>The alerts, each with the exception that covers it (<see cref="Alert.Waiver"/>), read as they are asked for.</summary>
-    public IReadOnlyList<Alert> Apply(IReadOnlyList<Alert> alerts) => waivers.Count == 0 ? alerts : new Waived(alerts, this);
+    public IReadOnlyList<Alert> Apply(IReadOnlyList<Alert> alerts) => Any ? new Waived(alerts, this) : alerts;
 
     private sealed class Waived(IReadOnlyList<Alert> alerts, AlertWaivers waivers) : IReadOnlyList<Alert>
     {

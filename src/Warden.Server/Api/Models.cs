@@ -66,7 +66,12 @@ public sealed record AlertRow(
     [property: JsonPropertyName("user")] string? User,
     [property: JsonPropertyName("host")] string? Host,
     [property: JsonPropertyName("time")] DateTimeOffset? Time,
-    [property: JsonPropertyName("evidence")] IReadOnlyDictionary<string, string> Evidence);
+    [property: JsonPropertyName("evidence")] IReadOnlyDictionary<string, string> Evidence)
+{
+    /// <summary>The id of the exception to policy (the repository's exceptions.toml) that covers the alert, when one does (docs/audit.md).</summary>
+    [JsonPropertyName("exception")]
+    public string? Exception { get; init; }
+}
 
 /// <summary>A page of results: `next` is the `after` to ask for the next page, null on the last.</summary>
 public sealed record Page<T>(

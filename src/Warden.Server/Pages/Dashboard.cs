@@ -288,13 +288,15 @@ public static class Dashboard
     {
         if (await Viewer(context) is { } refusal)
             return refusal;
-        var page = await context.RequestServices.GetRequiredService<Store>().AlertsAsync(Query(context), context.RequestAborted);
-        var html = new StringBuilder("<table><thead><tr><th>Rule</th><th>Severity</th><th>Message</th><th>User</th><th>Host</th><th>Time</th></tr></thead><tbody>");
+        var store = context.RequestServices.GetRequiredService<Store>();
+        var page = await ExceptedAlerts.MarkAsync(await store.AlertsAsync(Query(context), context.RequestAborted),
+            context.RequestServices.GetRequiredService<ServerOptions>().Policy, new Scim.ScimStore(store.Database), context.RequestAborted);
+        var html = new StringBuilder("<table><thead><tr><th>Rule</th><th>Severity</th><th>Message</th><th>User</th><th>Host</th><th>Time</th><th>Exception</th></tr></thead><tbody>");
         foreach (var a in page.Items)
         {
             html.Append(CultureInfo.InvariantCulture, $"""
                 <tr><td>{E(a.RuleId)}</td><td class="sev-{E(a.Severity)}">{E(a.Severity)}</td><td>{E(a.Message)}</td><td>{E(a.User)}</td><td>{E(a.Host)}</td>
-                <td>{a.Time:yyyy-MM-dd HH:mm:ss}</td></tr>
+                <td>{a.Time:yyyy-MM-dd HH:mm:ss}</td><td>{E(a.Exception)}</td></tr>
                 """);
         }
         html.Append("</tbody></table>").Append(Next(context, page.Next));

@@ -16,7 +16,8 @@ namespace Warden.Core.Audit.Forwarding;
 /// <c>suser</c>, <c>shost</c> (the machine Codex ran on), <c>externalId</c> (<see cref="AlertId"/>), <c>cat</c>
 /// (<c>codex/audit</c>), <c>msg</c>, <c>filePath</c> (the telemetry file of the event that fired), and the custom strings cs1 session, cs2 rule
 /// docs, cs3 NIST CSF, cs4 NIST AI RMF, cs5 confidence, cs6 evidence (a compact JSON object), each with its
-/// <c>csNLabel</c>. A key whose value is unknown is left out.</para>
+/// <c>csNLabel</c>, and flexString1 the exception to policy that covers the alert, if one does. A key whose value is
+/// unknown is left out.</para>
 /// <para>Severity 0–10: info 1, low 3, medium 5, high 8, critical 10 (CEF bands: 0–3 low, 4–6 medium, 7–8 high,
 /// 9–10 very high).</para>
 /// <para>Over syslog the header is RFC 5424 (<see cref="SyslogFormatter.Header"/>, NILVALUE structured data), not
@@ -79,6 +80,11 @@ public static class CefFormatter
         {
             Add("cs6Label", "evidence");
             Add("cs6", AlertJson.Serialize(json => AlertJson.WriteEvidence(json, alert)));
+        }
+        if (alert.Waiver is { } waiver)
+        {
+            Add("flexString1Label", "exception");
+            Add("flexString1", waiver.Id);
         }
         return text.ToString();
     }

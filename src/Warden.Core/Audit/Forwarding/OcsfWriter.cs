@@ -22,7 +22,8 @@ namespace Warden.Core.Audit.Forwarding;
 /// required, so 0 Unknown); evidence → <c>evidences[0].data</c> (the catch-all that an Evidence Artifacts object may
 /// hold alone); user, email and host again as <c>observables</c>. NIST CSF 2.0 and AI RMF ids are in
 /// <c>finding_info.types</c> ("NIST CSF 2.0 DE.CM-09", "NIST AI RMF MANAGE 2.4") and, as lists, in
-/// <c>unmapped.frameworks</c>; the telemetry location is <c>unmapped.location</c>. <c>status_id</c> is 1 New.</para>
+/// <c>unmapped.frameworks</c>; the telemetry location is <c>unmapped.location</c>. <c>status_id</c> is 1 New, or 3 Suppressed with
+/// <c>status_detail</c> naming the exception to policy that covers the alert.</para>
 /// </remarks>
 public static class OcsfWriter
 {
@@ -77,8 +78,18 @@ public static class OcsfWriter
         json.WriteString("severity", SeverityCaption(alert.Severity));
         json.WriteNumber("confidence_id", ConfidenceId(alert.Confidence));
         json.WriteString("confidence", alert.Confidence.ToString());
-        json.WriteNumber("status_id", 1);
-        json.WriteString("status", "New");
+        // Covered by an exception to policy: reviewed and accepted, which OCSF calls Suppressed (the finding is kept).
+        if (alert.Waiver is { } waiver)
+        {
+            json.WriteNumber("status_id", 3);
+            json.WriteString("status", "Suppressed");
+            json.WriteString("status_detail", "Covered by exception to policy " + AlertJson.WaiverText(waiver));
+        }
+        else
+        {
+            json.WriteNumber("status_id", 1);
+            json.WriteString("status", "New");
+        }
         json.WriteNumber("time", AlertJson.EpochMilliseconds(alert.Time ?? forwardedAt));
         json.WriteString("message", alert.Message);
 

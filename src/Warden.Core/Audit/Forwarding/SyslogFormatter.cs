@@ -29,7 +29,7 @@ public sealed record SyslogOptions(int Facility = SyslogOptions.AuthPriv, string
 /// <remarks>
 /// TIMESTAMP is the alert's time (UTC, milliseconds), else the forwarding time; HOSTNAME the host Codex ran on, else
 /// <see cref="SyslogOptions.Hostname"/>; MSGID the rule id. The structured data carries rule_id, name, severity,
-/// confidence, session, user, host and uid (a parameter whose value is unknown is left out), then the evidence
+/// confidence, session, user, host, uid and exception (a parameter whose value is unknown is left out), then the evidence
 /// fields. 32473 is the private enterprise number RFC 5612 reserves for documentation: Warden has none of its own.
 /// MSG is the alert's message, starting with a BOM when it is not plain ASCII, as RFC 5424 §6.4 asks of UTF-8.
 /// </remarks>
@@ -63,6 +63,7 @@ public static class SyslogFormatter
         Param(text, "user", alert.User);
         Param(text, "host", alert.Host);
         Param(text, "uid", AlertId.Of(alert));
+        Param(text, "exception", alert.Waiver?.Id);
         text.Append(']');
         var evidence = AlertJson.Evidence(alert);
         if (evidence.Count > 0)
