@@ -146,34 +146,20 @@ public sealed class AuditCommandTests : IDisposable
         mixed.RootElement.GetProperty("alerts").GetArrayLength().ShouldBe(whole.RootElement.GetProperty("alerts").GetArrayLength());
     }
 
-    /// <summary>A copy of the acme policy repository with <paramref name="exceptions"/> as its exceptions.toml.</summary>
-    private string PolicyWith(string exceptions)
+    /// <summary>A copy of the acme policy repository whose exceptions.toml is EX-21 (tests/fixtures/audit/exceptions) with this scope and expiry.</summary>
+    private string PolicyWith(string scope, string expires)
     {
         var repo = Path.Combine(_scratch, $"policy-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(repo);
-        var acme = RepositoryRootAttribute.Fixtures("report", "acme");
-        foreach (var file in Directory.GetFiles(acme, "*", SearchOption.AllDirectories))
-        {
-            var copy = Path.Combine(repo, Path.GetRelativePath(acme, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
-        File.WriteAllText(Path.Combine(repo, "exceptions.toml"), exceptions);
+        CaseCopy.To(RepositoryRootAttribute.Fixtures("report", "acme"), repo);
+        File.WriteAllText(Path.Combine(repo, "exceptions.toml"), ExceptionFixture(scope, expires));
         return repo;
     }
 
-    private const string DanaOnHostB = """
-        [[exceptions]]
-        id = "EX-21"
-        owner = "dana.dev@warden-test.invalid"
-        approver = "ciso"
-        reason = "moving to a new workstation"
-        grants = "Codex on warden-host-b"
-        users = ["dana.dev@warden-test.invalid"]
-        controls = ["WD5017"]
-        granted = 2026-11-27
-        expires = EXPIRES
-        """;
+    private static string ExceptionFixture(string scope, string expires) =>
+        File.ReadAllText(RepositoryRootAttribute.Fixtures("audit", "exceptions", "ex-21.toml"))
+            .Replace("SCOPE", scope, StringComparison.Ordinal).Replace("EXPIRES", expires, StringComparison.Ordinal);
+
+    private const string Dana = "users = [\"dana.dev@warden-test.invalid\"]";
 
     /// <summary>
     /// An exception in --policy's exceptions.toml that covers an alert (its rule, its user, its day) keeps the alert,
@@ -186,7 +172,7 @@ public sealed class AuditCommandTests : IDisposable
         var (bare, _, _) = Audit([.. identity, "--fail-on", "medium"]);
         bare.ShouldBe(1);
 
-        var policy = PolicyWith(DanaOnHostB.Replace("EXPIRES", "2026-11-28", StringComparison.Ordinal));
+        var policy = PolicyWith(Dana, "2026-11-28");
         var (exit, json, stderr) = Audit([.. identity, "--fail-on", "medium", "--policy", policy]);
         stderr.ShouldBeEmpty();
         exit.ShouldBe(0);
@@ -211,7 +197,7 @@ public sealed class AuditCommandTests : IDisposable
             text.ToString().ShouldContain("1 covered by exceptions to policy");
         }
 
-        var expired = PolicyWith(DanaOnHostB.Replace("EXPIRES", "2026-11-27", StringComparison.Ordinal));
+        var expired = PolicyWith(Dana, "2026-11-27");
         var (late, lateJson, _) = Audit([.. identity, "--fail-on", "medium", "--policy", expired]);
         late.ShouldBe(1);
         lateJson.RootElement.GetProperty("alerts")[0].TryGetProperty("exception", out _).ShouldBeFalse();
@@ -222,8 +208,7 @@ public sealed class AuditCommandTests : IDisposable
     public void Group_scoped_exceptions_read_the_directory_export()
     {
         string[] identity = [Recording("identity-host-a"), Recording("identity-host-b")];
-        var policy = PolicyWith(DanaOnHostB.Replace("EXPIRES", "2026-12-31", StringComparison.Ordinal)
-            .Replace("users = [\"dana.dev@warden-test.invalid\"]", "groups = [\"workstation-moves\"]", StringComparison.Ordinal));
+        var policy = PolicyWith("groups = [\"workstation-moves\"]", "2026-12-31");
         var directory = Path.Combine(_scratch, "users.csv");
         File.WriteAllText(directory, "user,email,display_name,groups\ndana,dana.dev@warden-test.invalid,Dana Dev,engineering;workstation-moves\n");
 
@@ -236,7 +221,8 @@ public sealed class AuditCommandTests : IDisposable
     [Fact]
     public void A_broken_exceptions_file_or_a_directory_without_policy_is_refused_with_its_position()
     {
-        var policy = PolicyWith("[[exceptions]]\nid = \"EX-1\"\nowner = \"a\"\n");
+        var policy = PolicyWith(Dana, "2026-12-31");
+        File.WriteAllText(Path.Combine(policy, "exceptions.toml"), "[[exceptions]]\nid = \"EX-1\"\nowner = \"a\"\n");
         var stderr = new StringWriter();
         WardenApp.Run(["audit", Recording("benign"), "--policy", policy], new StringWriter(), stderr).ShouldBe(2);
         stderr.ToString().ShouldContain(Path.Combine(policy, "exceptions.toml") + ":1:1");

@@ -140,27 +140,12 @@ public sealed class LiveAuditTests
     [MemberData(nameof(Engines))]
     public async Task Alerts_an_exception_covers_are_marked_with_it_by_the_users_groups_in_the_directory(Engine engine)
     {
-        var acme = RepositoryRootAttribute.Fixtures("report", "acme");
         var repo = Directory.CreateTempSubdirectory("warden-serve-exceptions.").FullName;
         try
         {
-            foreach (var file in Directory.GetFiles(acme, "*", SearchOption.AllDirectories))
-            {
-                var copy = Path.Combine(repo, Path.GetRelativePath(acme, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-                File.Copy(file, copy);
-            }
-            File.WriteAllText(Path.Combine(repo, "exceptions.toml"), """
-                [[exceptions]]
-                id = "EX-21"
-                owner = "dana.dev@warden-test.invalid"
-                approver = "ciso"
-                reason = "moving to a new workstation"
-                grants = "Codex on warden-host-b"
-                groups = ["workstation-moves"]
-                controls = ["WD5017"]
-                expires = 2026-12-31
-                """);
+            CaseCopy.To(RepositoryRootAttribute.Fixtures("report", "acme"), repo);
+            File.WriteAllText(Path.Combine(repo, "exceptions.toml"), File.ReadAllText(RepositoryRootAttribute.Fixtures("audit", "exceptions", "ex-21.toml"))
+                .Replace("SCOPE", "groups = [\"workstation-moves\"]", StringComparison.Ordinal).Replace("EXPIRES", "2026-12-31", StringComparison.Ordinal));
             var (policy, errors) = ServerPolicy.Load(repo, history: 0);
             errors.ShouldBeEmpty();
             await using var server = await TestServerHost.StartAsync(engine, new ServerOptions { Policy = policy });
