@@ -232,6 +232,59 @@ public sealed class AuditCommandTests : IDisposable
         stderr.ToString().ShouldContain("give --policy too");
     }
 
+    /// <summary>
+    /// `--baseline` takes an earlier report: its alerts (by uid) are not reported, forwarded or failed on again, and the
+    /// summary counts them; what is new since is reported as without a baseline.
+    /// </summary>
+    [Fact]
+    public void A_baseline_report_leaves_out_the_alerts_it_has_and_only_new_ones_are_reported_and_forwarded()
+    {
+        var earlier = Path.Combine(_scratch, "yesterday.json");
+        WardenApp.Run(["audit", Recording("destructive"), "--format", "json", "--out", earlier], new StringWriter(), new StringWriter()).ShouldBe(1);
+        var known = JsonDocument.Parse(File.ReadAllText(earlier)).RootElement.GetProperty("alerts").GetArrayLength();
+        known.ShouldBeGreaterThan(3);
+
+        var (again, json, _) = Audit(Recording("destructive"), "--baseline", earlier);
+        again.ShouldBe(0);
+        json.RootElement.GetProperty("alerts").GetArrayLength().ShouldBe(0);
+        json.RootElement.GetProperty("summary").GetProperty("baselined").GetInt32().ShouldBe(known);
+        var table = new StringWriter();
+        WardenApp.Run(["audit", Recording("destructive"), "--baseline", earlier], table, new StringWriter()).ShouldBe(0);
+        table.ToString().ShouldContain($"{known} alerts already in the baseline not shown.");
+
+        // Today's input has yesterday's sessions and a new one: only the new one's alerts, in the report and the SIEM.
+        var (_, alone, _) = Audit(Recording("log-user-prompt"));
+        var ocsf = Path.Combine(_scratch, "new.ocsf.jsonl");
+        var (_, today, _) = Audit(Recording("destructive"), Recording("log-user-prompt"), "--baseline", earlier, "--forward", $"ocsf:{ocsf}");
+        var uids = today.RootElement.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("uid").GetString()).ToList();
+        uids.ShouldBe(alone.RootElement.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("uid").GetString()).ToList());
+        uids.ShouldNotBeEmpty();
+        today.RootElement.GetProperty("summary").GetProperty("baselined").GetInt32().ShouldBe(known);
+        File.ReadAllLines(ocsf).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("metadata").GetProperty("uid").GetString()).ShouldBe(uids);
+        // Without --baseline the summary has no such count.
+        alone.RootElement.GetProperty("summary").TryGetProperty("baselined", out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_baseline_that_is_not_an_audit_report_is_refused_with_its_position()
+    {
+        var broken = Path.Combine(_scratch, "broken.json");
+        File.WriteAllText(broken, "{\"alerts\": [\n  {\"uid\": \"a\"},\n  oops\n]}");
+        var stderr = new StringWriter();
+        WardenApp.Run(["audit", Recording("benign"), "--baseline", broken], new StringWriter(), stderr).ShouldBe(2);
+        stderr.ToString().ShouldStartWith($"{broken}:3:3: not a `warden audit` JSON report");
+
+        var findings = Path.Combine(_scratch, "scan.json");
+        File.WriteAllText(findings, "{\"version\": 1, \"findings\": []}");
+        stderr = new StringWriter();
+        WardenApp.Run(["audit", Recording("benign"), "--baseline", findings], new StringWriter(), stderr).ShouldBe(2);
+        stderr.ToString().ShouldContain("it needs alerts[] with uid");
+
+        stderr = new StringWriter();
+        WardenApp.Run(["audit", Recording("benign"), "--baseline", Path.Combine(_scratch, "none.json")], new StringWriter(), stderr).ShouldBe(2);
+        stderr.ToString().ShouldContain("no such baseline file");
+    }
+
     /// <summary>`zcat … | warden audit -` as a user runs it: the built CLI in its own process, gzip piped to its standard input.</summary>
     [Fact]
     public async Task Standard_input_is_audited_as_the_file_is()

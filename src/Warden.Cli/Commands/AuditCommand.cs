@@ -42,9 +42,13 @@ public static class AuditCommand
         {
             Description = "A directory export (SCIM 2.0 JSON or CSV) for the `groups` of exceptions in --policy's exceptions.toml: a user's groups come from it.",
         };
+        var baseline = new Option<string>("--baseline")
+        {
+            Description = "An earlier `warden audit --format json` report: its alerts (by uid) are accepted, and neither reported, forwarded nor failed on again.",
+        };
         var command = new Command("audit", "Read Codex telemetry and run Warden's detections over it: alerts with session, user, time and evidence.")
         {
-            paths, format, output, failOn, policy, directory, volumeLimit, volumeWindow, maxSessions, forward,
+            paths, format, output, failOn, policy, directory, baseline, volumeLimit, volumeWindow, maxSessions, forward,
         };
         command.Subcommands.Add(AuditExportCommand.Create(stdout, stderr));
         command.SetAction(parse =>
@@ -54,10 +58,12 @@ public static class AuditCommand
                 return (int)ExitCode.UsageError;
             IReadOnlyList<string> files;
             IReadOnlyList<ForwardTarget> targets;
+            IReadOnlySet<string>? accepted;
             try
             {
                 targets = [.. (parse.GetValue(forward) ?? []).Select(ForwardTarget.Parse)];
                 files = TelemetryFiles.Expand(parse.GetValue(paths)!);
+                accepted = parse.GetValue(baseline) is { } baselinePath ? BaselineLoader.AlertUids(baselinePath) : null;
             }
             catch (InputException ex)
             {
@@ -67,7 +73,8 @@ public static class AuditCommand
             // Alerts beyond the first ten thousand wait in a temporary file: memory stays flat however many a large input raises.
             using var spill = new AlertSpill();
             var (read, damage) = Run(files, options, spill);
-            var result = read with { Alerts = waivers.Apply(read.Alerts) };
+            var (fresh, baselined) = accepted is null ? (read.Alerts, (int?)null) : AlertBaseline.Without(read.Alerts, accepted);
+            var result = read with { Alerts = waivers.Apply(fresh), Baselined = baselined };
             foreach (var d in damage)
                 stderr.WriteLine($"{d.Position}: {d.Reason}");
             if (result.Events.Count == 0 && damage.Count > 0)

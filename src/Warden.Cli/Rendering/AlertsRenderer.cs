@@ -12,7 +12,8 @@ public static class AlertsRenderer
     public static void Render(AuditResult result, int damaged, TextWriter output)
     {
         var console = Consoles.For(output);
-        var read = $"Read {result.Events.Values.Sum()} events from {result.Sessions} session{(result.Sessions == 1 ? "" : "s")}{(damaged > 0 ? $"; {damaged} damaged lines skipped (listed on stderr)" : "")}.";
+        var read = $"Read {result.Events.Values.Sum()} events from {result.Sessions} session{(result.Sessions == 1 ? "" : "s")}{(damaged > 0 ? $"; {damaged} damaged lines skipped (listed on stderr)" : "")}."
+            + (result.Baselined is { } baselined ? $" {baselined} alert{(baselined == 1 ? "" : "s")} already in the baseline not shown." : "");
         if (result.Alerts.Count == 0)
         {
             console.MarkupLine(Markup.Escape(read));

@@ -5,7 +5,8 @@ using Warden.Core.Telemetry;
 namespace Warden.Core.Audit;
 
 /// <summary>
-/// `warden audit --format json`: `{"version": 1, "tool", "summary", "alerts": […], "damaged": […]}`; each alert has
+/// `warden audit --format json`: `{"version": 1, "tool", "summary", "alerts": […], "damaged": […]}` (the summary has
+/// `baselined` with `--baseline`: the alerts left out because the earlier report has them); each alert has
 /// the shared finding fields plus `session`, `user`, `host`, `time`, `evidence` (an object, in evidence order) and
 /// `uid` (stable, the same in every forwarded format).
 /// </summary>
@@ -24,6 +25,8 @@ public static class AlertsJsonWriter
                 json.WriteNumber(FormatName(format), count);
             json.WriteEndObject();
             json.WriteNumber("alerts", result.Alerts.Count);
+            if (result.Baselined is { } baselined)
+                json.WriteNumber("baselined", baselined);
             json.WriteNumber("damaged", damage.Count);
             json.WriteEndObject();
             json.WriteStartArray("alerts");

@@ -14,7 +14,10 @@ public static class AlertsMarkdownWriter
     {
         var text = new StringBuilder();
         var events = result.Events.Values.Sum();
-        text.Append(CultureInfo.InvariantCulture, $"Read {events} events from {result.Sessions} session{(result.Sessions == 1 ? "" : "s")}{(damaged > 0 ? $"; {damaged} damaged lines skipped" : "")}.\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"Read {events} events from {result.Sessions} session{(result.Sessions == 1 ? "" : "s")}{(damaged > 0 ? $"; {damaged} damaged lines skipped" : "")}.");
+        if (result.Baselined is { } baselined)
+            text.Append(CultureInfo.InvariantCulture, $" {baselined} alert{(baselined == 1 ? "" : "s")} already in the baseline not shown.");
+        text.Append("\n\n");
         if (result.Alerts.Count == 0)
         {
             text.Append("No alerts.\n");

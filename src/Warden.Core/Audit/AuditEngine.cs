@@ -3,7 +3,11 @@ using Warden.Core.Telemetry;
 namespace Warden.Core.Audit;
 
 /// <summary>What an audit found, how many sessions it saw and how many events it read per stream.</summary>
-public sealed record AuditResult(IReadOnlyList<Alert> Alerts, int Sessions, IReadOnlyDictionary<TelemetryFormat, long> Events);
+public sealed record AuditResult(IReadOnlyList<Alert> Alerts, int Sessions, IReadOnlyDictionary<TelemetryFormat, long> Events)
+{
+    /// <summary>Alerts left out because an earlier report has them (`--baseline`); null without a baseline.</summary>
+    public int? Baselined { get; init; }
+}
 
 /// <summary>
 /// Runs every detection over a stream of events in one pass: each event first updates its session's facts, then
