@@ -329,8 +329,7 @@ public static class ServerApp
         List(context, (store, query) => store.FindingsAsync(query, context.RequestAborted), ServerJson.Default.PageFindingRow);
 
     private static Task<IResult> Alerts(HttpContext context) =>
-        List(context, async (store, query) => await ExceptedAlerts.MarkAsync(await store.AlertsAsync(query, context.RequestAborted),
-            context.RequestServices.GetRequiredService<ServerOptions>().Policy, new Scim.ScimStore(store.Database), context.RequestAborted), ServerJson.Default.PageAlertRow);
+        List(context, (_, query) => ExceptedAlerts.PageAsync(context, query), ServerJson.Default.PageAlertRow);
 
     /// <summary>A filtered page for a viewer or admin; a severity that is none of the five is a 400.</summary>
     private static async Task<IResult> List<T>(HttpContext context, Func<Store, ListQuery, Task<Page<T>>> read, System.Text.Json.Serialization.Metadata.JsonTypeInfo<Page<T>> type)

@@ -288,9 +288,7 @@ public static class Dashboard
     {
         if (await Viewer(context) is { } refusal)
             return refusal;
-        var store = context.RequestServices.GetRequiredService<Store>();
-        var page = await ExceptedAlerts.MarkAsync(await store.AlertsAsync(Query(context), context.RequestAborted),
-            context.RequestServices.GetRequiredService<ServerOptions>().Policy, new Scim.ScimStore(store.Database), context.RequestAborted);
+        var page = await ExceptedAlerts.PageAsync(context, Query(context));
         var html = new StringBuilder("<table><thead><tr><th>Rule</th><th>Severity</th><th>Message</th><th>User</th><th>Host</th><th>Time</th><th>Exception</th></tr></thead><tbody>");
         foreach (var a in page.Items)
         {
