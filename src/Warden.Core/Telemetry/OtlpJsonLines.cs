@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -232,7 +233,7 @@ public sealed class OtlpJsonLines
             else if (!ReadAttribute(ref scan, json, skim: false))
                 return false;
         }
-        foreach (var attribute in _attributes)
+        foreach (ref readonly var attribute in CollectionsMarshal.AsSpan(_attributes))
             fields[attribute.Key!] = attribute.Value!;
         _attributes.Clear();
         return true;
@@ -432,7 +433,7 @@ public sealed class OtlpJsonLines
         }
         var recordTime = time ?? observed;
         string? eventName = null;
-        foreach (var attribute in _attributes)
+        foreach (ref readonly var attribute in CollectionsMarshal.AsSpan(_attributes))
         {
             if (attribute.Key == "event.name")
                 eventName = attribute.Value;
@@ -441,7 +442,7 @@ public sealed class OtlpJsonLines
         {
             // Read whole now: the keys and values skimmed are strings from where they are in the line.
             var fields = new Dictionary<string, string>(_attributes.Count + 4, StringComparer.Ordinal);
-            foreach (var attribute in _attributes)
+            foreach (ref readonly var attribute in CollectionsMarshal.AsSpan(_attributes))
             {
                 var key = attribute.KeyText(this, json);
                 fields[key] = attribute.Value ?? _strings.Get(json.Slice(attribute.Start, attribute.Length), key is "event.timestamp" ? 0 : 40);
@@ -457,7 +458,7 @@ public sealed class OtlpJsonLines
             var text = eventName is not null && Transport.Contains(eventName) ? null : json[recordStart..scan.Position].ToArray();
             var light = new OtlpRecordFields(text, body);
             Attribute? stamp = null;
-            foreach (var attribute in _attributes)
+            foreach (ref readonly var attribute in CollectionsMarshal.AsSpan(_attributes))
             {
                 if (attribute.Key is { } key && attribute.Value is { } value)
                     light.Keep(key, value);
