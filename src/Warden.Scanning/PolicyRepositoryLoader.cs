@@ -13,9 +13,12 @@ public static class PolicyRepositoryLoader
         var file = Directory.Exists(path) ? Path.Combine(path, FileName) : path;
         if (!File.Exists(file))
             return (null, [$"{file}: no policy repository here (run `warden init {path}` to create one)."]);
-        var (repo, errors) = PolicyRepositoryParser.Parse(File.ReadAllText(file), Path.GetFullPath(file), InventoryFiles(Path.GetDirectoryName(Path.GetFullPath(file))!));
+        var (repo, errors) = PolicyRepositoryParser.Parse(File.ReadAllText(file), Path.GetFullPath(file), InventoryFiles(Folder(path)));
         return (repo, errors.Select(e => e.ToString()).ToList());
     }
+
+    /// <summary>The repository's folder, for a path that is the folder or its warden.toml (as <see cref="Load"/> takes it).</summary>
+    public static string Folder(string path) => Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
 
     /// <summary>The exceptions to policy in DIR/exceptions.toml (none when the file is absent), or the errors that stop them loading.</summary>
     public static (IReadOnlyList<PolicyWaiver> Waivers, IReadOnlyList<string> Errors) Exceptions(string repositoryFolder)

@@ -164,8 +164,7 @@ public static class AuditCommand
             stderr.WriteLine("warden audit: --directory gives the groups of the exceptions in --policy; give --policy too.");
             return null;
         }
-        var root = File.Exists(policyDir) ? Path.GetDirectoryName(Path.GetFullPath(policyDir))! : policyDir;
-        var (waivers, errors) = PolicyRepositoryLoader.Exceptions(root);
+        var (waivers, errors) = PolicyRepositoryLoader.Exceptions(PolicyRepositoryLoader.Folder(policyDir));
         foreach (var e in errors)
             stderr.WriteLine(e);
         if (errors.Count > 0)

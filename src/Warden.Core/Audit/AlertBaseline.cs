@@ -1,4 +1,3 @@
-using System.Collections;
 using Warden.Core.Audit.Forwarding;
 
 namespace Warden.Core.Audit;
@@ -19,21 +18,6 @@ public static class AlertBaseline
             if (!accepted.Contains(AlertId.Of(alerts[i])))
                 kept.Add(i);
         }
-        return (kept.Count == alerts.Count ? alerts : new Subset(alerts, kept), alerts.Count - kept.Count);
-    }
-
-    private sealed class Subset(IReadOnlyList<Alert> alerts, List<int> kept) : IReadOnlyList<Alert>
-    {
-        public Alert this[int index] => alerts[kept[index]];
-
-        public int Count => kept.Count;
-
-        public IEnumerator<Alert> GetEnumerator()
-        {
-            foreach (var index in kept)
-                yield return alerts[index];
-        }
-
-        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+        return (kept.Count == alerts.Count ? alerts : new AlertsAt(i => alerts[i], kept), alerts.Count - kept.Count);
     }
 }

@@ -43,17 +43,20 @@ public sealed class MemoryAlertStore : AlertStore
     }
 }
 
-/// <summary>Alerts of a store in an order (a sorted report), read from the store as they are asked for.</summary>
-internal sealed class StoredAlerts(AlertStore store, int[] order) : IReadOnlyList<Alert>
+/// <summary>
+/// The alerts at these indices of a source, in this order (a sorted report, a report without its baseline), read from
+/// the source as they are asked for.
+/// </summary>
+internal sealed class AlertsAt(Func<int, Alert> read, IReadOnlyList<int> indices) : IReadOnlyList<Alert>
 {
-    public Alert this[int index] => store[order[index]];
+    public Alert this[int index] => read(indices[index]);
 
-    public int Count => order.Length;
+    public int Count => indices.Count;
 
     public IEnumerator<Alert> GetEnumerator()
     {
-        foreach (var index in order)
-            yield return store[index];
+        foreach (var index in indices)
+            yield return read(index);
     }
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();

@@ -52,7 +52,7 @@ public sealed class AuditContext(AuditOptions options, AlertStore? store = null)
         var order = Enumerable.Range(0, _kept.Count)
             .OrderByDescending(i => _kept[i].Severity).ThenBy(i => _kept[i].Time ?? DateTimeOffset.MaxValue).ThenBy(i => _kept[i].Rule, StringComparer.Ordinal)
             .ThenBy(i => _kept[i].Path, StringComparer.Ordinal).ThenBy(i => _kept[i].Line).ToArray();
-        return new StoredAlerts(_alerts, order);
+        return new AlertsAt(i => _alerts[i], order);
     }
 
     /// <summary>Sessions known, the session of events without one included.</summary>
